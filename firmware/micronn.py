@@ -1,0 +1,165 @@
+# micronn: runs on the board and on the host (CPython 3.9+, MicroPython 1.9.2+).
+# Pollithy's blog network ("A neural network in plain python") made small enough for a 16 KB
+# micro:bit: each neuron keeps its weights in a list in parent order, and predict/train_row
+# reuse buffers built with the net. Every byte here is compiled into the board's heap, so
+# conveniences live elsewhere: the file format in micronn_model, the epoch loop in
+# micronn_train. No f-strings and no imports beyond math and random: old ports lack them.
+import math
+import random
+
+_BAD = '%s: expected %d finite numbers, got %r'
+
+
+def _sigmoid(x):
+    # exp() only ever sees x <= 0, so it cannot overflow on any port
+    if x < 0:
+        x = math.exp(x)
+        return x / (1.0 + x)
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _wh(s):
+    # Wichmann-Hill: its products stay below 2**30, so every port draws the same stream
+    s = [s % 30268 + 1, s // 30268 % 30306 + 1, s // 917290 % 30322 + 1]
+
+    def rnd():
+        s[0] = s[0] * 171 % 30269
+        s[1] = s[1] * 172 % 30307
+        s[2] = s[2] * 170 % 30323
+        return (s[0] / 30269 + s[1] / 30307 + s[2] / 30323) % 1.0
+    return rnd
+
+
+def _check(x, n, what):
+    bad = len(x) != n
+    for t in x:
+        if not isinstance(t, (int, float)):
+            raise TypeError(_BAD % (what, n, x))
+        bad = bad or t - t  # t - t is nan for nan and inf
+    if bad:
+        raise ValueError(_BAD % (what, n, x))
+
+
+class Neuron:
+    """A unit: .weights in parent order and .bias; input neurons have a .name instead."""
+    bias = 0.0
+    weights = ()
+
+
+class NeuralNet:
+    """The blog's API: NeuralNet(['x1', 'x2']), add_layer(n), predict(x), train_row(x, y).
+
+    With no seed, weights come from random.random() in the blog's order; with seed=k, from
+    a generator of our own, so the same k builds the same net on every port.
+    """
+
+    def __init__(self, inputs, learning_rate=0.1, seed=None):
+        if not inputs:
+            raise ValueError('inputs: name at least one')
+        self.learning_rate = learning_rate
+        self._rnd = random.random if seed is None else _wh(seed)
+        self.layers = [[]]
+        for k in inputs:
+            n = Neuron()
+            n.name = k
+            self.layers[0].append(n)
+        self._v = [[0.0] * len(inputs)]  # each layer's outputs
+        self._e = None  # each layer's errors: built by the first train_row
+
+    def add_layer(self, number_neurons):
+        if number_neurons < 1:
+            raise ValueError('add_layer: give 1 or more neurons')
+        r = self._rnd
+        m = len(self._v[-1])
+        # plain loops: each comprehension would compile to one more code object on the board
+        new = []
+        for _ in range(number_neurons):
+            n = Neuron()
+            n.bias = r()
+            new.append(n)
+        for n in new:
+            n.weights = w = [0.0] * m
+            for k in range(m):
+                w[k] = r()
+        self.layers.append(new)
+        self._v.append([0.0] * number_neurons)
+        self._e = None
+
+    def _forward(self, x):
+        v = self._v
+        if len(v) < 2:
+            raise ValueError('the net has no layers: add_layer() first')
+        _check(x, len(v[0]), 'inputs')
+        v[0][:] = x
+        for i in range(1, len(v)):
+            a = v[i - 1]
+            out = v[i]
+            j = 0
+            for n in self.layers[i]:
+                s = n.bias
+                k = 0
+                for w in n.weights:
+                    s += w * a[k]
+                    k += 1
+                out[j] = _sigmoid(s)
+                j += 1
+        return out
+
+    def predict(self, x):
+        return self._forward(x)[:]
+
+    def train_row(self, x, y):
+        """One gradient step on cross-entropy; y is a number, or a list for several outputs.
+        Returns the row's loss."""
+        p = self._forward(x)
+        if not isinstance(y, (list, tuple)):
+            y = [y]
+        _check(y, len(p), 'targets')
+        v = self._v
+        e = self._e
+        if not e:
+            e = self._e = []
+            for a in v:
+                e.append([0.0] * len(a))
+        d = e[-1]
+        loss = 0.0
+        for j in range(len(p)):
+            t = y[j]
+            q = p[j]
+            if not 0 <= t <= 1:
+                raise ValueError(_BAD % ('targets in [0, 1]', len(p), y))
+            d[j] = q - t  # cross-entropy through the sigmoid: no division by q or 1 - q
+            loss -= t * math.log(max(q, 1e-12)) + (1 - t) * math.log(max(1.0 - q, 1e-12))
+        r = self.learning_rate
+        i = len(v) - 1
+        while i:
+            # errors flow to layer i-1 through the weights as they were before this step
+            a = v[i - 1]
+            d = e[i]
+            b = e[i - 1]
+            for k in range(len(b)):
+                b[k] = 0.0
+            j = 0
+            for n in self.layers[i]:
+                g = d[j]
+                j += 1
+                n.bias -= r * g
+                w = n.weights
+                for k in range(len(w)):
+                    b[k] += g * w[k]
+                    w[k] -= r * (g * a[k])
+            for k in range(len(b)):
+                q = a[k]
+                b[k] = b[k] * q * (1.0 - q)
+            i -= 1
+        return loss
+
+    # the file format lives in micronn_model, so a board that never saves doesn't compile it
+    def save(self, path):
+        import micronn_model
+        micronn_model.save(self, path)
+
+    @classmethod
+    def load(cls, path):
+        import micronn_model
+        return micronn_model.load(path, cls)
