@@ -1,0 +1,40 @@
+# Host only. Board profiles: one JSON file per board says how to recognise it (USB VID:PID,
+# what os.uname() reports), its file API ("microbit": open/os.listdir/os.remove/os.size only;
+# "modern": stat, rename, .mpy), its free heap after boot in bytes (approximate), its float
+# precision, whether device source goes without comments, and its standalone demo.
+import json
+import os
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+TOLERANCE = {'single': 1e-5, 'double': 1e-9}
+
+
+def profiles():
+    out = {}
+    for f in sorted(os.listdir(_HERE)):
+        if f.endswith('.json'):
+            with open(os.path.join(_HERE, f)) as fh:
+                p = json.load(fh)
+            out[p['name']] = p
+    return out
+
+
+def get(name):
+    p = profiles()
+    if name not in p:
+        raise KeyError('unknown board %r; known boards: %s' % (name, ', '.join(sorted(p))))
+    return p[name]
+
+
+def by_usb(vid, pid):
+    """Profiles whose USB VID:PID matches (several boards share USB-serial chips)."""
+    key = '%04x:%04x' % (vid, pid)
+    return [p for p in profiles().values() if key in p['usb']]
+
+
+def by_uname(sysname, machine):
+    """The profile a board's os.uname() names, preferring a real board to the emulated one."""
+    found = [p for p in profiles().values()
+             if p['sysname'] == sysname and p['machine'] in machine]
+    found.sort(key=lambda p: p.get('emulated', False))
+    return found[0] if found else None

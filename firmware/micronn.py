@@ -2,12 +2,12 @@
 # Pollithy's blog network ("A neural network in plain python") made small enough for a 16 KB
 # micro:bit: each neuron keeps its weights in a list in parent order, and predict/train_row
 # reuse buffers built with the net. Every byte here is compiled into the board's heap, so
-# conveniences live elsewhere: the file format in micronn_model, the epoch loop in
-# micronn_train. No f-strings and no imports beyond math and random: old ports lack them.
+# the rest lives elsewhere: the file format in micronn_model and micronn_save, backprop and
+# the epoch loop in micronn_train. No f-strings and no imports beyond math and random: old ports lack them.
 import math
 import random
 
-_BAD = '%s: expected %d finite numbers, got %r'
+BAD = '%s: expected %d finite numbers, got %r'
 
 
 def _sigmoid(x):
@@ -30,14 +30,14 @@ def _wh(s):
     return rnd
 
 
-def _check(x, n, what):
+def check(x, n, what):
     bad = len(x) != n
     for t in x:
         if not isinstance(t, (int, float)):
-            raise TypeError(_BAD % (what, n, x))
+            raise TypeError(BAD % (what, n, x))
         bad = bad or t - t  # t - t is nan for nan and inf
     if bad:
-        raise ValueError(_BAD % (what, n, x))
+        raise ValueError(BAD % (what, n, x))
 
 
 class Neuron:
@@ -55,7 +55,7 @@ class NeuralNet:
 
     def __init__(self, inputs, learning_rate=0.1, seed=None):
         if not inputs:
-            raise ValueError('inputs: name at least one')
+            raise ValueError('no inputs')
         self.learning_rate = learning_rate
         self._rnd = random.random if seed is None else _wh(seed)
         self.layers = [[]]
@@ -68,7 +68,7 @@ class NeuralNet:
 
     def add_layer(self, number_neurons):
         if number_neurons < 1:
-            raise ValueError('add_layer: give 1 or more neurons')
+            raise ValueError('add_layer: 1 or more')
         r = self._rnd
         m = len(self._v[-1])
         # plain loops: each comprehension would compile to one more code object on the board
@@ -88,8 +88,8 @@ class NeuralNet:
     def _forward(self, x):
         v = self._v
         if len(v) < 2:
-            raise ValueError('the net has no layers: add_layer() first')
-        _check(x, len(v[0]), 'inputs')
+            raise ValueError('no layers: add_layer() first')
+        check(x, len(v[0]), 'inputs')
         v[0][:] = x
         for i in range(1, len(v)):
             a = v[i - 1]
@@ -110,54 +110,14 @@ class NeuralNet:
 
     def train_row(self, x, y):
         """One gradient step on cross-entropy; y is a number, or a list for several outputs.
-        Returns the row's loss."""
-        p = self._forward(x)
-        if not isinstance(y, (list, tuple)):
-            y = [y]
-        _check(y, len(p), 'targets')
-        v = self._v
-        e = self._e
-        if not e:
-            e = self._e = []
-            for a in v:
-                e.append([0.0] * len(a))
-        d = e[-1]
-        loss = 0.0
-        for j in range(len(p)):
-            t = y[j]
-            q = p[j]
-            if not 0 <= t <= 1:
-                raise ValueError(_BAD % ('targets in [0, 1]', len(p), y))
-            d[j] = q - t  # cross-entropy through the sigmoid: no division by q or 1 - q
-            loss -= t * math.log(max(q, 1e-12)) + (1 - t) * math.log(max(1.0 - q, 1e-12))
-        r = self.learning_rate
-        i = len(v) - 1
-        while i:
-            # errors flow to layer i-1 through the weights as they were before this step
-            a = v[i - 1]
-            d = e[i]
-            b = e[i - 1]
-            for k in range(len(b)):
-                b[k] = 0.0
-            j = 0
-            for n in self.layers[i]:
-                g = d[j]
-                j += 1
-                n.bias -= r * g
-                w = n.weights
-                for k in range(len(w)):
-                    b[k] += g * w[k]
-                    w[k] -= r * (g * a[k])
-            for k in range(len(b)):
-                q = a[k]
-                b[k] = b[k] * q * (1.0 - q)
-            i -= 1
-        return loss
+        Returns the row's loss. Backprop lives in micronn_train: predicting never compiles it."""
+        import micronn_train
+        return micronn_train.train_row(self, x, y)
 
-    # the file format lives in micronn_model, so a board that never saves doesn't compile it
+    # the file format lives in its own modules, so a board that never saves doesn't compile it
     def save(self, path):
-        import micronn_model
-        micronn_model.save(self, path)
+        import micronn_save
+        micronn_save.save(self, path)
 
     @classmethod
     def load(cls, path):

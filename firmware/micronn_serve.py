@@ -1,8 +1,8 @@
-# micronn_serve: runs on the board. Loads the newest valid model and answers predictions over
-# the serial console, one line in, one line out, so a person at a terminal can use it too:
-#   "0 1" -> "0.982488"   "?" -> "micronn seq 3 inputs x1 x2 layers 3 1"   bad line -> "error: ..."
-# Models live in two slots; the tool writes the older one, so a flash cut halfway leaves the
-# other slot, and so the previous model, in use.
+# micronn_serve: runs on the board. Loads the newest valid model and answers over the serial
+# console, one line in and one out, so a person at a terminal can use it too:
+#   "0 1" -> "0.998008"    "?" -> "micronn seq 3 layers 2 3 1"    bad line -> "error: ..."
+# Models live in two slots and the tool writes the older one, so a flash cut half way leaves
+# the other slot, the previous model, in use.
 import micronn
 import micronn_model
 
@@ -14,53 +14,39 @@ def _read(name):
         with open(name, 'rb') as f:
             return f.read()
     except OSError:
-        return None
+        return b''
 
 
 def newest():
-    """(seq, slot name) of the newest slot whose checksum holds, or None."""
+    """(seq, slot) of the newest slot whose file checks out, or None."""
     best = None
     for name in SLOTS:
-        data = _read(name)
-        if data:
-            try:
-                seq = micronn_model.check(data)
-            except ValueError:
-                continue  # damaged or half-written: the other slot serves
-            if best is None or seq > best[0]:
-                best = (seq, name)
+        try:
+            seq = micronn_model.check(_read(name))[0]
+        except ValueError:
+            continue  # missing, damaged or half written: the other slot serves
+        if not best or seq > best[0]:
+            best = (seq, name)
     return best
 
 
 def load():
-    """(seq, net) of the newest valid model, or None when no slot holds one."""
+    """(seq, net) of the newest valid model, or None."""
     b = newest()
     return b and micronn_model.loads(_read(b[1]), micronn.NeuralNet)
-
-
-def _about(seq, net):
-    return 'micronn seq %d inputs %s layers %s' % (
-        seq, ' '.join([n.name for n in net.layers[0]]),
-        ' '.join([str(len(l)) for l in net.layers[1:]]))
-
-
-def answer(net, line):
-    try:
-        return ' '.join([repr(p) for p in net.predict([float(s) for s in line.split()])])
-    except (ValueError, TypeError) as e:
-        return 'error: %s' % e
 
 
 def main():
     m = load()
     if not m:
-        print('micronn: no model on this board; flash one with `micronn flash MODEL`')
+        print('micronn: no model; flash one with `micronn flash MODEL`')
         return
-    seq, net = m
-    print(_about(seq, net))
+    about = 'micronn seq %d layers %s' % (m[0], ' '.join([str(len(l)) for l in m[1].layers]))
+    print(about)
     while True:
         line = input('> ').strip()
-        if line == '?':
-            print(_about(seq, net))
-        elif line:
-            print(answer(net, line))
+        try:
+            print(about if line == '?' else ' '.join(
+                [repr(p) for p in m[1].predict([float(s) for s in line.split()])]))
+        except (ValueError, TypeError) as e:
+            print('error: %s' % e)

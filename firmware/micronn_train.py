@@ -1,7 +1,56 @@
-# micronn_train: runs on the board and on the host. The loop over a data set that the blog
-# wrote inline: epochs, shuffling, accuracy. Kept out of micronn.py so a board that only
-# predicts never compiles it.
+# micronn_train: runs on the board and on the host. Backprop (NeuralNet.train_row calls it) and
+# the loop over a data set that the blog wrote inline: epochs, shuffling, accuracy. Kept out of
+# micronn.py so a board that only predicts never compiles it.
+import math
 import random
+
+from micronn import BAD, check
+
+
+def train_row(net, x, y):
+    """One gradient step on cross-entropy for net; returns the row's loss."""
+    p = net._forward(x)
+    if not isinstance(y, (list, tuple)):
+        y = [y]
+    check(y, len(p), 'targets')
+    v = net._v
+    e = net._e
+    if not e:  # built on the first step: a board that only predicts never pays for it
+        e = net._e = []
+        for a in v:
+            e.append([0.0] * len(a))
+    d = e[-1]
+    loss = 0.0
+    for j in range(len(p)):
+        t = y[j]
+        q = p[j]
+        if not 0 <= t <= 1:
+            raise ValueError(BAD % ('targets in [0, 1]', len(p), y))
+        d[j] = q - t  # cross-entropy through the sigmoid: no division by q or 1 - q
+        loss -= t * math.log(max(q, 1e-12)) + (1 - t) * math.log(max(1.0 - q, 1e-12))
+    r = net.learning_rate
+    i = len(v) - 1
+    while i:
+        # errors flow to layer i-1 through the weights as they were before this step
+        a = v[i - 1]
+        d = e[i]
+        b = e[i - 1]
+        for k in range(len(b)):
+            b[k] = 0.0
+        j = 0
+        for n in net.layers[i]:
+            g = d[j]
+            j += 1
+            n.bias -= r * g
+            w = n.weights
+            for k in range(len(w)):
+                b[k] += g * w[k]
+                w[k] -= r * (g * a[k])
+        for k in range(len(b)):
+            q = a[k]
+            b[k] = b[k] * q * (1.0 - q)
+        i -= 1
+    return loss
 
 
 def accuracy(net, rows):

@@ -1,0 +1,178 @@
+# Host only. A session with one board: find it (a given port, a detected USB board, or the
+# emulated micro:bit), identify it against its profile, put firmware and models on it so that
+# no cut link can leave it without a working model, and ask it for predictions.
+import contextlib
+import os
+
+import micronn
+import micronn_save
+import micronn_boards as boards
+from serial.tools import list_ports
+
+from .emulator import EmulatedMicrobit
+from .errors import BoardError
+from .link import Link, adler32
+from .strip import strip_source
+
+# Libraries before main.py: a board reset half way through still boots old or new code whole.
+FIRMWARE = ('micronn.py', 'micronn_model.py', 'micronn_serve.py', 'micronn_train.py', 'main.py')
+SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
+# Heap the board needs besides the net (imports of micronn, micronn_model and micronn_serve
+# on the emulated micro:bit, rounded up) and per weight, with room to parse the file.
+HEAP_FIXED = 6500
+HEAP_PER_WEIGHT = 40
+
+# Runs on the board: copy a verified temporary file over its target in one command, so once it
+# starts no link failure can stop it half way; the micro:bit's os has no rename.
+_COPY = ("def _mn_copy(s,d):\n a=open(s,'rb');b=open(d,'wb')\n while 1:\n  c=a.read(64)\n"
+         "  if not c:break\n  b.write(c)\n a.close();b.close()\n __import__('os').remove(s)")
+
+
+def detect():
+    """[(port, [profiles])] for serial ports whose USB VID:PID is a known board's."""
+    found = []
+    for p in list_ports.comports():
+        if p.vid is not None:
+            match = boards.by_usb(p.vid, p.pid)
+            if match:
+                found.append((p.device, match))
+    return found
+
+
+def firmware_dir():
+    return os.path.dirname(os.path.abspath(micronn.__file__))
+
+
+def device_source(name, profile):
+    with open(os.path.join(firmware_dir(), name)) as f:
+        text = f.read()
+    return (strip_source(text) if profile['strip'] else text).encode()
+
+
+def weights_of(net):
+    return sum(len(n.weights) + 1 for layer in net.layers[1:] for n in layer)
+
+
+class Board:
+    """A board in the raw REPL, identified: .profile, .free (heap bytes after a soft reset)."""
+
+    def __init__(self, link, profile):
+        self.link = link
+        self.profile = profile
+        link.soft_reset()
+        sysname, machine, version = link.eval(
+            "(__import__('os').uname()[0], __import__('os').uname()[4], "
+            "__import__('sys').implementation[1])")
+        self.version = tuple(version)
+        seen = boards.by_uname(sysname, machine)
+        if profile is None:
+            if seen is None:
+                raise BoardError('unknown board (os.uname says %s, %s): pick a profile with '
+                                 '--board; `micronn boards` lists them' % (sysname, machine))
+            profile = seen
+        elif profile['sysname'] != sysname:
+            raise BoardError('--board %s expects a %s board, but this one reports %s: pick the '
+                             'right --board' % (profile['name'], profile['sysname'], sysname))
+        self.profile = profile
+        self.free = link.eval("__import__('gc').collect() or __import__('gc').mem_free()")
+
+    def put_firmware(self, say=print):
+        link = self.link
+        missing = [n for n in FIRMWARE if not os.path.exists(os.path.join(firmware_dir(), n))]
+        if missing:
+            raise BoardError('firmware files missing on the host: %s; install micronn from its '
+                             'source tree with `pip install -e .`' % ', '.join(missing))
+        for name in FIRMWARE:
+            data = device_source(name, self.profile)
+            if link.file_sum(name) == (len(data), adler32(data)):
+                say('  %-18s up to date' % name)
+                continue
+            tmp = name[:-3] + '.new'
+
+            def progress(done, total, name=name):
+                say('  %-18s %5d/%d bytes' % (name, done, total), end='\r')
+            link.write_file(tmp, data, progress)
+            link.exec(_COPY + '\n_mn_copy(%r,%r)' % (tmp, name))
+            if link.file_sum(name) != (len(data), adler32(data)):
+                raise BoardError('%s did not copy intact on the board: flash again' % name)
+            say('  %-18s %5d bytes, checked on the board' % (name, len(data)))
+
+    def check_fits(self, net):
+        if self.version < (1, 9):
+            raise BoardError('MicroPython %s on this board is too old: micronn needs 1.9 or '
+                             'newer; update its firmware' % '.'.join(map(str, self.version)))
+        need = HEAP_FIXED + HEAP_PER_WEIGHT * weights_of(net)
+        if need > self.free:
+            raise BoardError('the model needs about %d bytes of heap and this %s has %d free: '
+                             'use fewer neurons' % (need, self.profile['name'], self.free))
+
+    def _import_serve(self):
+        # A clean heap, then one module per command, biggest first: on a 16 KB micro:bit they
+        # only fit when each compiles on an unfragmented heap with no other command held.
+        # The old parser gives up rather than collect, so collect after each step.
+        self.link.soft_reset()
+        for m in ('micronn', 'micronn_model', 'micronn_serve'):
+            self.link.exec('import %s\nimport gc\ngc.collect()' % m)
+
+    def newest(self):
+        self._import_serve()
+        return self.link.eval('micronn_serve.newest()')
+
+    def put_model(self, net, say=print):
+        """Write net to the older slot with the next sequence number; return that number."""
+        self.check_fits(net)
+        self.put_firmware(say)
+        cur = self.newest()
+        slot = SLOTS[1] if cur and cur[1] == SLOTS[0] else SLOTS[0]
+        seq = cur[0] + 1 if cur else 1
+        data = micronn_save.dumps(net, seq)
+
+        def progress(done, total):
+            say('  %-18s %5d/%d bytes' % (slot, done, total), end='\r')
+        self.link.soft_reset()  # free what newest() imported: the upload needs the heap
+        self.link.write_file(slot, data, progress)
+        got = self.newest()
+        if got != (seq, slot):
+            raise BoardError('the board does not pick the new model (it reports %r): flash '
+                             'again' % (got,))
+        say('  %-18s %5d bytes, model seq %d, checked on the board' % (slot, len(data), seq))
+        return seq
+
+    def load_model(self):
+        """Load the newest model on the board (as _mn); its sequence number."""
+        self._import_serve()
+        self.link.exec('_mn=micronn_serve.load()\ngc.collect()')
+        seq = self.link.eval('_mn and _mn[0]')
+        if seq is None:
+            raise BoardError('no model on the board: flash one with `micronn flash MODEL`')
+        return seq
+
+    def predict(self, rows):
+        """The board's predictions for each input row (load_model first)."""
+        # one row per command: with the model loaded, a 16 KB board has room to compile little more
+        return [self.link.eval('_mn[1].predict(%r)' % (list(x),)) for x in rows]
+
+
+@contextlib.contextmanager
+def connect(port=None, board=None, emulate=False, say=print, timeout=10.0):
+    """with connect(...) as b: b is a Board. No port: the one detected USB board, else (with
+    emulate=True) a freshly started emulated micro:bit."""
+    profile = boards.get(board) if board else None
+    with contextlib.ExitStack() as stack:
+        if port is None:
+            found = detect()
+            if len(found) > 1:
+                raise BoardError('several boards found (%s): pick one with --port'
+                                 % ', '.join(p for p, _ in found))
+            if found:
+                port = found[0][0]
+                say('using %s on %s' % (found[0][1][0]['title'], port))
+            elif emulate:
+                say('no board attached: starting the emulated micro:bit (QEMU)')
+                port = stack.enter_context(EmulatedMicrobit()).port
+                profile = profile or boards.get('microbit-emulated')
+            else:
+                raise BoardError('no board found: plug one in, or give --port; `micronn demo` '
+                                 'runs on an emulated micro:bit')
+        link = stack.enter_context(Link(port, timeout=timeout))
+        yield Board(link, profile)
