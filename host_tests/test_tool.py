@@ -1,0 +1,102 @@
+# Host only. The micronn command end to end on the emulated micro:bit, over its real pty.
+import os
+import subprocess
+import sys
+
+import pytest
+
+import micronn
+from micronn_tools.board import Board, SLOTS
+from micronn_tools.errors import BoardError
+from micronn_tools.link import Link
+
+
+def cli(*args, cwd=None):
+    p = subprocess.run([sys.executable, '-m', 'micronn_tools.cli'] + list(args), cwd=cwd,
+                       capture_output=True, text=True, timeout=300)
+    return p.returncode, p.stdout, p.stderr
+
+
+@pytest.fixture(scope='module')
+def models(tmp_path_factory):
+    d = tmp_path_factory.mktemp('models')
+    for name, seed in (('a.mn', 1), ('b.mn', 2)):
+        code, out, err = cli('train', '--seed', str(seed), '--epochs', '3000', '-o', str(d / name))
+        assert code == 0, err
+    return d
+
+
+@pytest.mark.microbit
+def test_train_flash_predict_verify(microbit, models):
+    port = microbit.port
+    code, out, err = cli('flash', str(models / 'a.mn'), '--port', port)
+    assert code == 0, err
+    assert 'model seq 1, checked on the board' in out
+    code, out, err = cli('predict', '0', '1', '--port', port)
+    assert code == 0, err
+    host = micronn.NeuralNet.load(str(models / 'a.mn')).predict([0, 1])[0]
+    assert abs(float(out.split()[0]) - host) < 1e-5
+    code, out, err = cli('verify', str(models / 'a.mn'), '--port', port)
+    assert code == 0, err
+    assert 'largest difference' in out
+
+
+@pytest.mark.microbit
+def test_verify_fails_and_names_rows_when_the_board_differs(microbit, models):
+    code, out, err = cli('verify', str(models / 'b.mn'), '--port', microbit.port)
+    assert code == 1
+    assert 'disagrees with the host on row(s)' in err
+
+
+@pytest.mark.microbit
+def test_upload_cut_half_way_leaves_the_previous_model(microbit, models):
+    port = microbit.port
+    assert cli('flash', str(models / 'a.mn'), '--port', port)[0] == 0
+    with Link(port) as link:
+        board = Board(link, None)
+        before = board.newest()
+        seen = []
+
+        def cut(*a, **k):
+            # the link dies after the first piece of the new model has reached the board
+            if a and isinstance(a[0], str) and a[0].strip().startswith('model_'):
+                seen.append(a[0])
+                raise KeyboardInterrupt
+        with pytest.raises(KeyboardInterrupt):
+            board.put_model(micronn.NeuralNet.load(str(models / 'b.mn')), cut)
+        assert seen, 'the model upload was never under way'
+    with Link(port) as link:
+        files = link.eval("__import__('os').listdir()")
+        half = [s for s in SLOTS if s != before[1]][0]
+        assert half in files  # the cut left a half-written slot ...
+        assert Board(link, None).newest() == before  # ... and the old one still serves
+    code, out, err = cli('predict', '1', '0', '--port', port)
+    want = micronn.NeuralNet.load(str(models / 'a.mn')).predict([1, 0])[0]
+    assert code == 0 and abs(float(out.split()[0]) - want) < 1e-5
+    # the retry succeeds, into the same slot, with the next sequence number
+    code, out, err = cli('flash', str(models / 'b.mn'), '--port', port)
+    assert code == 0, err
+    assert 'model seq %d' % (before[0] + 1) in out
+
+
+@pytest.mark.microbit
+def test_second_process_on_the_port_fails_clearly(microbit):
+    with Link(microbit.port):
+        code, out, err = cli('predict', '0', '0', '--port', microbit.port)
+    assert code == 1
+    assert 'busy' in err and 'Traceback' not in err
+
+
+def test_bad_model_refused_before_any_board(tmp_path):
+    bad = tmp_path / 'bad.mn'
+    bad.write_bytes(b'micronn 1\nseq 0\n')
+    code, out, err = cli('flash', str(bad), '--port', '/dev/nonexistent-port')
+    assert code == 1
+    assert 'checksum' in err and 'nonexistent' not in err
+
+
+def test_missing_port_is_one_clear_line(tmp_path):
+    code, out, err = cli('predict', '0', '1', '--port', '/dev/nonexistent-port')
+    assert code == 1
+    assert err.startswith('micronn: no serial port /dev/nonexistent-port')
+    assert len(err.strip().splitlines()) == 1
