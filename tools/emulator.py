@@ -91,13 +91,6 @@ class EmulatedMicrobit:
         raise BoardError('the emulated micro:bit did not reach its REPL within %ds'
                          % self.boot_timeout)
 
-    def pause(self):
-        """Freeze the board with the port still open (SIGSTOP): it stops answering."""
-        self.proc.send_signal(signal.SIGSTOP)
-
-    def resume(self):
-        self.proc.send_signal(signal.SIGCONT)
-
     def stop(self):
         p = self.proc
         if p is None:

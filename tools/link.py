@@ -174,9 +174,6 @@ class Link:
             raise BoardError('%s arrived damaged on the board (size/sum %s, sent %s): the '
                              'serial link loses bytes; retry' % (name, got, want))
 
-    def remove(self, name):
-        self.exec("import os\nif %r in os.listdir():os.remove(%r)" % (name, name))
-
 
 def adler32(data):
     import zlib
