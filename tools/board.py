@@ -15,7 +15,8 @@ from .link import Link, adler32
 from .strip import strip_source
 
 # Libraries before main.py: a board reset half way through still boots old or new code whole.
-FIRMWARE = ('micronn.py', 'micronn_model.py', 'micronn_serve.py', 'micronn_train.py', 'main.py')
+FIRMWARE = ('micronn.py', 'micronn_model.py', 'micronn_serve.py', 'micronn_train.py',
+            'micronn_save.py', 'main.py')
 SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 # Heap the board needs: the imports of micronn, micronn_model and micronn_serve (6,096 B
 # measured on the emulated micro:bit) with room to parse the file, and per weight (a loaded

@@ -6,6 +6,7 @@
 import ast
 import os
 import time
+import zlib
 
 from mpremote.transport import TransportError
 from mpremote.transport_serial import SerialTransport
@@ -176,5 +177,4 @@ class Link:
 
 
 def adler32(data):
-    import zlib
     return '%08x' % zlib.adler32(data)
