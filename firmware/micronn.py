@@ -10,14 +10,6 @@ import random
 BAD = '%s: expected %d finite numbers, got %r'
 
 
-def _sigmoid(x):
-    # exp() only ever sees x <= 0, so it cannot overflow on any port
-    if x < 0:
-        x = math.exp(x)
-        return x / (1.0 + x)
-    return 1.0 / (1.0 + math.exp(-x))
-
-
 def _wh(s):
     # Wichmann-Hill: its products stay below 2**30, so every port draws the same stream
     s = [s % 30268 + 1, s // 30268 % 30306 + 1, s // 917290 % 30322 + 1]
@@ -85,28 +77,46 @@ class NeuralNet:
         self._v.append([0.0] * number_neurons)
         self._e = None
 
-    def _forward(self, x):
+    def predict(self, x):
+        """The output layer's values for inputs x, as a new list."""
+        # One function, no calls inside: on a micro:bit a Python call costs about as much as
+        # an exp(), so the checks and the sigmoid are written in line.
         v = self._v
-        if len(v) < 2:
+        a = v[0]
+        ok = 0
+        try:
+            for t in x:
+                if t - t:  # nan for nan and inf
+                    break
+            else:
+                ok = len(x) == len(a) and len(v) > 1
+        except TypeError:
+            pass
+        if not ok:  # something is wrong: say what
+            check(x, len(a), 'inputs')
             raise ValueError('no layers: add_layer() first')
-        check(x, len(v[0]), 'inputs')
-        v[0][:] = x
-        for i in range(1, len(v)):
-            a = v[i - 1]
+        a[:] = x
+        exp = math.exp
+        i = 1
+        for layer in self.layers[1:]:
             out = v[i]
+            i += 1
             j = 0
-            for n in self.layers[i]:
+            for n in layer:
                 s = n.bias
                 k = 0
                 for w in n.weights:
                     s += w * a[k]
                     k += 1
-                out[j] = _sigmoid(s)
+                # the sigmoid; exp() only ever sees s <= 0, so it cannot overflow on any port
+                if s < 0:
+                    s = exp(s)
+                    out[j] = s / (1.0 + s)
+                else:
+                    out[j] = 1.0 / (1.0 + exp(-s))
                 j += 1
-        return out
-
-    def predict(self, x):
-        return self._forward(x)[:]
+            a = out
+        return a[:]
 
     def train_row(self, x, y):
         """One gradient step on cross-entropy; y is a number, or a list for several outputs.

@@ -2,16 +2,12 @@
 # MicroPython WebAssembly under Node). Missing runtimes skip with how to install them, except
 # under CI=true, where they fail: CI must prove the firmware on real MicroPython.
 import os
-import shutil
-import subprocess
 
 import pytest
 
 from micronn_tools import emulator
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-WASM_PKG = os.path.join(ROOT, 'node_modules', '@micropython', 'micropython-webassembly-pyscript')
+from micronn_tools import wasm as wasm_runtime
+from micronn_tools.errors import BoardError
 
 
 def need(why_missing):
@@ -33,17 +29,11 @@ def microbit():
 @pytest.fixture(scope='session')
 def wasm():
     """run(code, files={name: text}) -> stdout of MicroPython 1.27 (WebAssembly) under Node."""
-    if not shutil.which('node'):
-        need('node is not installed; install Node.js 18+ (apt-get install nodejs)')
-    if not os.path.isdir(WASM_PKG):
-        need('the MicroPython WebAssembly package is missing; run `npm ci` in %s' % ROOT)
+    need(wasm_runtime.missing())
 
     def run(code, files=None):
-        import json
-        job = json.dumps({'code': code, 'files': files or {}})
-        p = subprocess.run(['node', os.path.join(HERE, 'wasm_run.mjs')], input=job, text=True,
-                           capture_output=True, timeout=120, cwd=ROOT)
-        if p.returncode != 0:
-            raise AssertionError('MicroPython (wasm) failed:\n' + p.stdout + p.stderr)
-        return p.stdout
+        try:
+            return wasm_runtime.run(code, files)
+        except BoardError as e:
+            raise AssertionError(str(e))
     return run

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-import blog_reference as ref
+from micronn_tools import blog_reference as ref
 import micronn
 
 
@@ -98,7 +98,12 @@ def test_xor_is_solved_within_the_blogs_budget_for_20_seeds(capsys):
 
 
 def test_sigmoid_is_smooth_and_never_overflows():
-    s = micronn._sigmoid
+    net = micronn.NeuralNet(['x'])
+    net.add_layer(1)
+    net.layers[1][0].weights[0], net.layers[1][0].bias = 1.0, 0.0
+
+    def s(x):
+        return net.predict([x])[0]
     assert s(1000.0) == 1.0 and s(-1000.0) == 0.0
     assert s(20.5) > s(20.0) > s(19.5)  # the blog's version jumps to 0.999 past 20
     assert s(0.0) == 0.5

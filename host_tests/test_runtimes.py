@@ -9,6 +9,7 @@ import pytest
 import micronn
 import micronn_model
 import micronn_save
+from micronn_tools import bench
 from micronn_tools.link import Link
 from micronn_tools.strip import strip_source
 
@@ -80,6 +81,21 @@ def test_microbit_heap_figures(board, capsys):
         print('\nmicro:bit heap: %d B free after boot, import micronn %d B, [2, 2, 1] net %d B'
               % (a, a - b, b - c))
     assert a - b > 0 and b - c > 0  # figures are reported, goals are in the closing note
+
+
+@pytest.mark.microbit
+def test_microbit_largest_nets_that_train(board, capsys):
+    # the same search as `micronn bench`: build, three train_rows, predict; bisect on H
+    found = {str(s): bench.largest(board, s) for s in ([2, 'H', 1], [4, 'H', 3])}
+    with capsys.disabled():
+        print('\nmicro:bit, largest nets that train: %s' % ', '.join(
+            '%s: H = %d (%d B free after)' % (s.replace("'", ''), h, left)
+            for s, (h, left) in found.items()))
+    # the tool's default XOR net and the suite's [4, 8, 3] must train, and the search must
+    # have hit the heap's limit (the next size failed) rather than its own top
+    assert 3 <= found["[2, 'H', 1]"][0] < 128
+    assert 8 <= found["[4, 'H', 3]"][0] < 128
+    assert bench.trains(board, [2, found["[2, 'H', 1]"][0] + 1, 1]) is None
 
 
 @pytest.mark.microbit

@@ -13,4 +13,4 @@ if ! command -v qemu-system-arm >/dev/null || [ ! -f /usr/share/firmware-microbi
         firmware-microbit-micropython nodejs npm >/dev/null
 fi
 npm ci --no-audit --no-fund --loglevel=error
-python -m pip install -q -e ".[test]"
+python -m pip install -q -e ".[test,bench]"

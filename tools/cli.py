@@ -152,6 +152,11 @@ def cmd_emulator(args):
             pass
 
 
+def cmd_bench(args):
+    from . import bench
+    bench.main([r for r in args.runtime.split(',') if r], args.output, args.chart, say=say)
+
+
 def parser():
     p = argparse.ArgumentParser(prog='micronn', description=__doc__ or
                                 'Train a tiny neural net on the PC, run it on a MicroPython board.')
@@ -198,6 +203,12 @@ def parser():
     s.set_defaults(func=cmd_boards)
     s = sub.add_parser('emulator', help='run an emulated micro:bit until Ctrl-C')
     s.set_defaults(func=cmd_emulator)
+    s = sub.add_parser('bench', help='speed and heap of micronn vs the blog, per runtime')
+    s.add_argument('--runtime', default='microbit,cpython,wasm',
+                   help='comma-separated: microbit (emulated, -icount), cpython, wasm')
+    s.add_argument('-o', '--output', default='BENCHMARKS.md', help='Markdown report to write')
+    s.add_argument('--chart', default='benchmarks.png', help='PNG chart to write')
+    s.set_defaults(func=cmd_bench)
     return p
 
 

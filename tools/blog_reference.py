@@ -1,4 +1,4 @@
-# Host only. REFERENCE: Daniel Pollithy's "A neural network in plain python" (../shared/seed/),
+# Host only (and uploaded to boards by the benchmark). REFERENCE: Daniel Pollithy's "A neural network in plain python" (../shared/seed/),
 # reconstructed for the parity tests. The lines the text lost are restored (each marked
 # "restored"); nothing else differs from the post, except behind FIXED, which switches on the
 # four fixes micronn makes (each marked "fix"). With FIXED off this is the blog's code, bugs
@@ -115,11 +115,12 @@ class Neuron(object):
                 return 1.0 / (1.0 + math.exp(-x))
             e = math.exp(x)
             return e / (1.0 + e)
-        if x > 20:
-            return 0.999
-        if x < -20:
-            return 0.001
-        return 1.0 / (1.0 + math.exp(-x * 1.0))
+        else:
+            if x > 20:
+                return 0.999
+            if x < -20:
+                return 0.001
+            return 1.0 / (1.0 + math.exp(-x * 1.0))
 
 
 class InputNeuron(Neuron):
