@@ -1,8 +1,4 @@
 # Host only. The micronn command end to end on the emulated micro:bit, over its real pty.
-import os
-import subprocess
-import sys
-
 import pytest
 
 import micronn
@@ -10,20 +6,12 @@ from micronn_tools.board import Board, SLOTS
 from micronn_tools.errors import BoardError
 from micronn_tools.link import Link
 
-
-def cli(*args, cwd=None):
-    p = subprocess.run([sys.executable, '-m', 'micronn_tools.cli'] + list(args), cwd=cwd,
-                       capture_output=True, text=True, timeout=300)
-    return p.returncode, p.stdout, p.stderr
+from helpers import cli, train_models
 
 
 @pytest.fixture(scope='module')
 def models(tmp_path_factory):
-    d = tmp_path_factory.mktemp('models')
-    for name, seed in (('a.mn', 1), ('b.mn', 2)):
-        code, out, err = cli('train', '--seed', str(seed), '--epochs', '3000', '-o', str(d / name))
-        assert code == 0, err
-    return d
+    return train_models(tmp_path_factory.mktemp('models'))
 
 
 @pytest.mark.microbit

@@ -70,7 +70,7 @@ def cmd_train(args):
 
 def _connect(args, emulate=False):
     from .board import connect  # serial and QEMU only where a board is used
-    return connect(args.port, args.board, emulate=emulate, say=say)
+    return connect(args.port, args.board, emulate=emulate, say=say, timeout=args.timeout)
 
 
 def _flash(board, net):
@@ -166,6 +166,8 @@ def parser():
         s.add_argument('--port', help='serial port of the board (default: the one attached)')
         s.add_argument('--board', choices=sorted(boards.profiles()),
                        help='board profile, when detection cannot tell')
+        s.add_argument('--timeout', type=float, default=10.0,
+                       help='seconds to wait for the board to answer a command (default 10)')
 
     def train_args(s):
         s.add_argument('--data', help='CSV: feature columns, then label columns (default: XOR)')

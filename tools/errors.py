@@ -1,4 +1,4 @@
-# Host only. The tool's one error type: expected failures (no board, busy port, bad model)
+# Host only. The tool's error types: expected failures (no board, busy port, bad model)
 # raise BoardError with a message that says what went wrong and what to do; only cli.main()
 # prints it, as one line, as mpremote does.
 
@@ -13,3 +13,11 @@ class BoardExecError(BoardError):
     def __init__(self, message, traceback=''):
         super().__init__(message)
         self.traceback = traceback
+
+
+class LinkLost(BoardError):
+    """The serial port itself failed (unplugged, hung up): nothing more can be sent on it."""
+
+
+class BoardFull(BoardError):
+    """The board's filesystem has no room for a file; writing it again will not help."""

@@ -11,7 +11,7 @@ import zlib
 from mpremote.transport import TransportError
 from mpremote.transport_serial import SerialTransport
 
-from .errors import BoardError, BoardExecError
+from .errors import BoardError, BoardExecError, BoardFull, LinkLost
 
 PIECE = 32  # bytes per serial write, then a pause; the micro:bit keeps up with this
 PAUSE = 0.003
@@ -74,8 +74,8 @@ class Link:
             try:
                 data += self.s.read(self.s.in_waiting or 1)
             except OSError as e:
-                raise BoardError('lost the link to %s (%s): check the cable and retry'
-                                 % (self.port, e))
+                raise LinkLost('lost the link to %s (%s): check the cable and retry'
+                               % (self.port, e))
         return data, True
 
     def enter(self):
@@ -110,11 +110,14 @@ class Link:
         self._helpers = False
 
     def _send(self, code):
-        data = code.encode() if isinstance(code, str) else code
-        for i in range(0, len(data), PIECE):
-            self.s.write(data[i:i + PIECE])
-            time.sleep(PAUSE)
-        self.s.write(b'\x04')
+        data = (code.encode() if isinstance(code, str) else code) + b'\x04'
+        try:
+            for i in range(0, len(data), PIECE):
+                self.s.write(data[i:i + PIECE])
+                time.sleep(PAUSE)
+        except OSError as e:
+            raise LinkLost('lost the link to %s (%s): check the cable and retry'
+                           % (self.port, e))
 
     def exec(self, code, timeout=None):
         """Run code on the board; return what it printed. Board exceptions: BoardExecError."""
@@ -159,16 +162,43 @@ class Link:
         return self.eval("_mn_sum(%r) if %r in __import__('os').listdir() else None"
                          % (name, name))
 
-    def write_file(self, name, data, progress=None):
-        """Write bytes to name on the board, in pieces, then check size and sum there."""
-        self.exec('_f=open(%r,"wb");_w=_f.write' % name)
+    def write_file(self, name, data, progress=None, tries=3):
+        """Write bytes to name on the board, in pieces, then check size and sum there. Bytes
+        lost or damaged on the way show up as a wrong sum, a garbled command or a missing end
+        of command: the whole file is written again, up to `tries` times in all."""
+        for attempt in range(1, tries + 1):
+            try:
+                return self._write_once(name, data, progress)
+            except (LinkLost, BoardFull):
+                raise
+            except BoardExecError as e:
+                if attempt == tries or 'MemoryError' in e.traceback:
+                    raise
+            except BoardError:
+                if attempt == tries:
+                    raise
+            self.enter()  # back to a clean raw REPL: a damaged command may be half read
+            self._helpers = False
+
+    def _write_once(self, name, data, progress):
         try:
-            for i in range(0, len(data), CHUNK):
-                self.exec('_w(%r)' % data[i:i + CHUNK])
-                if progress:
-                    progress(min(i + CHUNK, len(data)), len(data))
-        finally:
-            self.exec('_f.close();del _f,_w')
+            self.exec('_f=open(%r,"wb");_w=_f.write' % name)
+            try:
+                for i in range(0, len(data), CHUNK):
+                    self.exec('_w(%r)' % data[i:i + CHUNK])
+                    if progress:
+                        progress(min(i + CHUNK, len(data)), len(data))
+            finally:
+                self.exec('_f.close();del _f,_w')
+        except BoardExecError as e:
+            tb = e.traceback
+            if 'OSError' not in tb or not ('28' in tb or 'ENOSPC' in tb or 'storage' in tb):
+                raise  # 28 is ENOSPC; the micro:bit says "no more storage space"
+            # no half file left behind (the micro:bit drops it itself; other ports keep it)
+            self.exec("import os\nif %r in os.listdir():os.remove(%r)" % (name, name))
+            raise BoardFull('no room for %s (%d bytes) on the board: its filesystem is full; '
+                            'remove files it does not need, e.g. mpremote exec "import os; '
+                            'os.remove(\'NAME\')", and flash again' % (name, len(data)))
         want = (len(data), adler32(data))
         got = self.file_sum(name)
         if got is None or tuple(got) != want:

@@ -1,0 +1,279 @@
+# Host only. What real serial links and boards do to a flash, done to the real tool and the
+# emulated micro:bit: bytes lost, damaged or repeated, a cut cable, a killed process, a frozen
+# board, a board stuck in main.py, a full heap, damaged model files, a
+# port with no MicroPython behind it, a reset while connecting. faulty_link.py sits in the
+# middle where a link is needed. Each test checks the promise: a clear error within a
+# deadline, or success, and the board's previous model still working.
+import os
+import pty
+import signal
+import threading
+import time
+import tty
+
+import pytest
+
+import micronn
+import micronn_save
+from micronn_tools import emulator
+from micronn_tools.board import Board
+from micronn_tools.errors import BoardExecError
+from micronn_tools.link import Link
+
+from faulty_link import FaultyLink
+from helpers import cli, start_cli, train_models
+
+pytestmark = pytest.mark.microbit
+
+
+@pytest.fixture(scope='module')
+def models(tmp_path_factory):
+    return train_models(tmp_path_factory.mktemp('models'))
+
+
+def host(models, name, x):
+    return micronn.NeuralNet.load(str(models / name)).predict(x)[0]
+
+
+def board_state(port):
+    """(newest (seq, slot), files) on the board, read directly (no faulty link)."""
+    with Link(port) as link:
+        b = Board(link, None)
+        return b.newest(), link.eval("__import__('os').listdir()")
+
+
+def predicts(port, models, name):
+    """The board answers [1, 0] as model `name` does on the host."""
+    code, out, err = cli('predict', '1', '0', '--port', port)
+    assert code == 0, err
+    return abs(float(out.split()[0]) - host(models, name, [1, 0])) < 1e-5
+
+
+@pytest.fixture
+def flashed_a(microbit, models):
+    """The board with model a as its newest model; yields its seq."""
+    code, out, err = cli('flash', str(models / 'a.mn'), '--port', microbit.port)
+    assert code == 0, err
+    seq, _ = board_state(microbit.port)[0]
+    yield seq
+
+
+# 1. the link cut half way through the model upload, then the same flash retried
+
+def test_link_cut_mid_upload_then_retry(microbit, models, flashed_a):
+    with FaultyLink(microbit.port) as mitm:
+        mitm.arm('hangup', after=b'model_', offset=150)
+        code, out, err = cli('flash', str(models / 'b.mn'), '--port', mitm.port, '--timeout', '3')
+        assert mitm.fired.is_set()
+    assert code == 1 and 'lost the link' in err and 'Traceback' not in err
+    assert board_state(microbit.port)[0][0] == flashed_a  # the half slot is never picked
+    assert predicts(microbit.port, models, 'a.mn')
+    code, out, err = cli('flash', str(models / 'b.mn'), '--port', microbit.port)
+    assert code == 0 and 'model seq %d' % (flashed_a + 1) in out, err
+    assert predicts(microbit.port, models, 'b.mn')
+
+
+def test_process_killed_mid_upload(microbit, models, flashed_a):
+    with FaultyLink(microbit.port) as mitm:
+        proc = start_cli('flash', str(models / 'b.mn'), '--port', mitm.port)
+        mitm.arm('stall', after=b'model_', offset=150, seconds=0.5,
+                 then=lambda: proc.send_signal(signal.SIGKILL))
+        proc.communicate(timeout=60)
+        assert mitm.fired.is_set() and proc.returncode == -signal.SIGKILL
+    assert board_state(microbit.port)[0][0] == flashed_a
+    assert predicts(microbit.port, models, 'a.mn')
+
+
+# 3. bytes dropped, flipped, repeated on the way to the board during the model upload
+
+@pytest.mark.parametrize('kind', ['drop', 'flip', 'repeat', 'drop_repeat'])
+def test_damaged_upload_is_caught_and_written_again(microbit, models, flashed_a, kind):
+    with FaultyLink(microbit.port) as mitm:
+        mitm.arm(kind, after=b'model_', offset=70, n=4 if kind == 'drop_repeat' else 1)
+        code, out, err = cli('flash', str(models / 'b.mn'), '--port', mitm.port, '--timeout', '3')
+        assert mitm.fired.is_set()
+    assert code == 0, err
+    assert 'model seq %d, checked on the board' % (flashed_a + 1) in out
+    code, out, err = cli('verify', str(models / 'b.mn'), '--port', microbit.port)
+    assert code == 0, out + err  # the board runs b exactly, not a damaged copy
+
+
+# 2. a board frozen with its port open
+
+def test_frozen_board_gives_a_deadline_and_says_so():
+    with emulator.EmulatedMicrobit() as mb:
+        mb.proc.send_signal(signal.SIGSTOP)
+        try:
+            t = time.monotonic()
+            code, out, err = cli('predict', '0', '1', '--port', mb.port, '--timeout', '3')
+            took = time.monotonic() - t
+        finally:
+            mb.proc.send_signal(signal.SIGCONT)
+    assert code == 1 and 'not answering' in err and 'Traceback' not in err
+    assert took < 15
+
+
+def test_board_that_stops_answering_mid_command(microbit, models, flashed_a):
+    with FaultyLink(microbit.port) as mitm:
+        mitm.arm('stall', after=b'model_', offset=10, seconds=8)
+        code, out, err = cli('flash', str(models / 'b.mn'), '--port', mitm.port, '--timeout', '2')
+    assert code == 1 and ('stopped answering' in err or 'not answering' in err
+                          or 'did not finish' in err), err
+    assert predicts(microbit.port, models, 'a.mn')
+
+
+# 4. main.py that prints without end, loops silently, or ignores Ctrl-C
+
+def run_main_py(port, source):
+    """Put main.py on the board and boot it, as a board does at power-up."""
+    with Link(port) as link:
+        link.write_file('main.py', source.encode())
+        link.s.write(b'\x02')  # friendly REPL, where Ctrl-D boots main.py
+        time.sleep(0.1)
+        link.s.write(b'\x04')
+        time.sleep(0.5)
+
+
+@pytest.mark.parametrize('main', ['while True:\n    print("busy busy busy busy")\n',
+                                  'while True:\n    pass\n'])
+def test_busy_main_py_is_interrupted(microbit, models, flashed_a, main):
+    run_main_py(microbit.port, main)
+    assert predicts(microbit.port, models, 'a.mn')
+    code, out, err = cli('flash', str(models / 'a.mn'), '--port', microbit.port)
+    assert code == 0 and 'main.py' in out, err  # the tool puts its own main.py back
+
+
+def test_main_py_that_ignores_ctrl_c_is_named():
+    with emulator.EmulatedMicrobit() as mb:
+        run_main_py(mb.port, 'while True:\n    try:\n        print("x")\n'
+                             '    except KeyboardInterrupt:\n        pass\n')
+        code, out, err = cli('predict', '0', '1', '--port', mb.port, '--timeout', '4')
+    assert code == 1 and 'ignores Ctrl-C' in err and 'reset' in err, err
+
+
+# 7. not enough heap on the board
+
+def test_model_too_big_for_the_heap_is_refused_before_copying(microbit, tmp_path, flashed_a):
+    big = micronn.NeuralNet(['x1', 'x2'], seed=1)
+    big.add_layer(60)
+    big.add_layer(1)
+    micronn_save.save(big, str(tmp_path / 'big.mn'))
+    before = board_state(microbit.port)
+    code, out, err = cli('flash', str(tmp_path / 'big.mn'), '--port', microbit.port)
+    assert code == 1 and 'bytes of heap' in err and 'fewer neurons' in err
+    assert board_state(microbit.port) == before
+
+
+def test_memory_error_on_a_filled_heap_is_reported(microbit, flashed_a):
+    with Link(microbit.port) as link:
+        link.soft_reset()
+        link.exec('_fill=[]\ntry:\n while 1:_fill.append(bytearray(256))\nexcept MemoryError:\n pass')
+        with pytest.raises(BoardExecError, match='ran out of memory.*smaller model'):
+            link.exec('import micronn_serve')
+
+
+# 8. damaged model files on the board itself
+
+DAMAGED = {
+    'truncated': lambda good: good[:len(good) // 2],
+    'bit flipped': lambda good: good[:40] + bytes([good[40] ^ 1]) + good[41:],
+    'wrong version': lambda good: good.replace(b'micronn 1', b'micronn 9'),
+    'random bytes': lambda good: bytes((i * 97 + 13) % 256 for i in range(len(good))),
+    'empty': lambda good: b'',
+}
+
+
+def test_damaged_model_files_on_the_board_are_never_loaded(microbit, models, flashed_a):
+    state, _ = board_state(microbit.port)
+    other = 'model_b.mn' if state[1] == 'model_a.mn' else 'model_a.mn'
+    net = micronn.NeuralNet.load(str(models / 'b.mn'))
+    good = micronn_save.dumps(net, state[0] + 5)  # newer than the model in use
+    nan = micronn_save.dumps(net, state[0] + 5).replace(b'\n', b'\nnan ', 1)
+    cases = dict((k, f(good)) for k, f in DAMAGED.items())
+    cases['nan weight'] = nan
+    with Link(microbit.port) as link:
+        for what, data in cases.items():
+            link.write_file(other, data)
+            link.soft_reset()
+            for m in ('micronn', 'micronn_model', 'micronn_serve'):  # as the tool does
+                link.exec('import %s\nimport gc\ngc.collect()' % m)
+            # what the board boots from: the damaged slot is skipped, not loaded, not fatal
+            assert link.eval('micronn_serve.newest()') == tuple(state), what
+
+
+@pytest.mark.xfail(strict=True, reason='known bug, open: with a damaged file in the other slot, '
+                   'loading the good model leaves the 16 KB heap too fragmented for the next '
+                   'command (MemoryError: parser could not allocate enough memory)')
+def test_board_predicts_beside_a_damaged_slot(microbit, models, flashed_a):
+    state, _ = board_state(microbit.port)
+    other = 'model_b.mn' if state[1] == 'model_a.mn' else 'model_a.mn'
+    good = micronn_save.dumps(micronn.NeuralNet.load(str(models / 'b.mn')), state[0] + 5)
+    with Link(microbit.port) as link:
+        link.write_file(other, good.replace(b'\n', b'\nnan ', 1))  # the last case above
+    assert predicts(microbit.port, models, 'a.mn')
+
+
+# 9. weights altered on the board after flashing
+
+def test_verify_names_rows_when_the_board_weights_were_altered(microbit, models, flashed_a):
+    state, _ = board_state(microbit.port)
+    net = micronn.NeuralNet.load(str(models / 'a.mn'))
+    net.layers[2][0].bias += 3.0  # a valid file, checksum and all: only the weights differ
+    with Link(microbit.port) as link:
+        link.write_file(state[1], micronn_save.dumps(net, state[0]))
+    code, out, err = cli('verify', str(models / 'a.mn'), '--port', microbit.port)
+    assert code == 1 and 'disagrees with the host on row(s) 1' in err, out + err
+
+
+# 10. a port with no MicroPython behind it
+
+def fake_device(echo):
+    """A pty that echoes what it gets, or says nothing; (port, stop)."""
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    done = threading.Event()
+
+    def run():
+        while not done.is_set():
+            try:
+                data = os.read(master, 1024)
+            except OSError:
+                return
+            if echo:
+                os.write(master, data)
+    threading.Thread(target=run, daemon=True).start()
+
+    def stop():
+        done.set()
+        os.close(slave)
+        os.close(master)
+    return os.ttyname(slave), stop
+
+
+@pytest.mark.parametrize('echo, says', [(True, 'no MicroPython REPL'), (False, 'not answering')])
+def test_not_a_micropython_board(echo, says):
+    port, stop = fake_device(echo)
+    try:
+        code, out, err = cli('predict', '0', '1', '--port', port, '--timeout', '3')
+    finally:
+        stop()
+    assert code == 1 and says in err and 'Traceback' not in err, err
+
+
+# 11. boot messages, and a reset, while connecting
+
+def test_boot_messages_while_connecting(microbit, models, flashed_a):
+    with Link(microbit.port) as link:
+        link.s.write(b'\x02')
+        time.sleep(0.1)
+        link.s.write(b'\x04')  # a soft reset: banner, then main.py serving the model
+    assert predicts(microbit.port, models, 'a.mn')
+
+
+def test_reset_while_connecting(microbit, models, flashed_a):
+    with FaultyLink(microbit.port) as mitm:
+        mitm.arm('insert', after=b'\x01', extra=b'\x04')  # the board reboots as we enter
+        code, out, err = cli('predict', '1', '0', '--port', mitm.port, '--timeout', '5')
+        assert mitm.fired.is_set()
+    assert code == 0, err
+    assert abs(float(out.split()[0]) - host(models, 'a.mn', [1, 0])) < 1e-5
