@@ -3,7 +3,6 @@ import pytest
 
 import micronn
 from micronn_tools.board import Board, SLOTS
-from micronn_tools.errors import BoardError
 from micronn_tools.link import Link
 
 from helpers import cli, train_models

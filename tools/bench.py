@@ -6,7 +6,6 @@ import ast
 import datetime
 import os
 import sys
-import timeit
 
 import micronn
 
@@ -74,9 +73,7 @@ def _row(shape):
 HOSTED = '''
 import bench_job as J, micronn, blog
 r = {}
-for s in SHAPES:
-    x = [0.25 + 0.5 * (i % 2) for i in range(s[0])]
-    y = [1] * s[-1]
+for s, (x, y) in ROWS:
     for name, mod in (('micronn', micronn), ('blog', blog)):
         n = J.build(mod, s)
         n.train_row(x, y)
@@ -90,8 +87,9 @@ print(repr(r))
 
 
 def _hosted(run, n, rounds):
-    code = 'SHAPES = %r\nN = %d\nR = %d\n' % (list(SHAPES), n, rounds) + HOSTED
-    return {k: v for k, v in ast.literal_eval(run(code).strip().splitlines()[-1]).items()}
+    rows = [(s, _row(s)) for s in SHAPES]
+    code = 'ROWS = %r\nN = %d\nR = %d\n' % (rows, n, rounds) + HOSTED
+    return ast.literal_eval(run(code).strip().splitlines()[-1])
 
 
 def run_cpython(n=20000, rounds=5):
@@ -197,7 +195,7 @@ def trains(link, shape):
     _fresh(link, 'micronn', 'micronn_train')
     try:
         link.exec("n=micronn.NeuralNet(%r)\nfor k in %r:n.add_layer(k)\ngc.collect()"
-                  % (['x%d' % i for i in range(shape[0])], shape[1:]))
+                  % (_names(shape[0]), shape[1:]))
         link.exec('for i in range(3):n.train_row(%r,%r)\nn.predict(%r)\ngc.collect()' % (x, y, x))
         return _free(link)
     except BoardError as e:

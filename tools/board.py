@@ -23,6 +23,7 @@ SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 # [2, 3, 1] net, 13 weights, took 720 B).
 HEAP_FIXED = 6500
 HEAP_PER_WEIGHT = 56
+
 # Runs on the board: copy a verified temporary file over its target in one command, so once it
 # starts no link failure can stop it half way; the micro:bit's os has no rename.
 _COPY = ("def _mn_copy(s,d):\n a=open(s,'rb');b=open(d,'wb')\n while 1:\n  c=a.read(64)\n"
@@ -77,24 +78,15 @@ class Board:
         self.profile = profile
         self.free = link.eval("__import__('gc').collect() or __import__('gc').mem_free()")
 
-    def _stale_firmware(self):
-        """{name: source} of the firmware files the board lacks or has in another version."""
+    def put_firmware(self, say=print):
+        link = self.link
         missing = [n for n in FIRMWARE if not os.path.exists(os.path.join(firmware_dir(), n))]
         if missing:
             raise BoardError('firmware files missing on the host: %s; install micronn from its '
                              'source tree with `pip install -e .`' % ', '.join(missing))
-        out = {}
         for name in FIRMWARE:
             data = device_source(name, self.profile)
-            if self.link.file_sum(name) != (len(data), adler32(data)):
-                out[name] = data
-        return out
-
-    def put_firmware(self, stale, say=print):
-        link = self.link
-        for name in FIRMWARE:
-            data = device_source(name, self.profile)
-            if name not in stale:
+            if link.file_sum(name) == (len(data), adler32(data)):
                 say('  %-18s up to date' % name)
                 continue
             tmp = name[:-3] + '.new'
@@ -131,8 +123,7 @@ class Board:
     def put_model(self, net, say=print):
         """Write net to the older slot with the next sequence number; return that number."""
         self.check_fits(net)
-        stale = self._stale_firmware()
-        self.put_firmware(stale, say)
+        self.put_firmware(say)
         cur = self.newest()
         slot = SLOTS[1] if cur and cur[1] == SLOTS[0] else SLOTS[0]
         seq = cur[0] + 1 if cur else 1

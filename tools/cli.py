@@ -2,7 +2,6 @@
 # Expected failures are BoardError or ValueError, printed as one line `micronn: ...` with exit
 # status 1, as mpremote does; only main() prints them.
 import argparse
-import os
 import sys
 
 import micronn
