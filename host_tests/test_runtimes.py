@@ -92,10 +92,13 @@ def test_microbit_largest_nets_that_train(board, capsys):
             '%s: H = %d (%d B free after)' % (s.replace("'", ''), h, left)
             for s, (h, left) in found.items()))
     # the tool's default XOR net and the suite's [4, 8, 3] must train, and the search must
-    # have hit the heap's limit (the next size failed) rather than its own top
+    # have hit the heap's limit rather than its own top. Near the limit a MemoryError comes
+    # and goes from run to run (the same [2, 29, 1] trained 5 of 5 times on one board and
+    # failed once in a full suite; [4, 19, 3] trained 3 of 5), so the check is one size past
+    # that band: H + 2 failed in every try seen.
     assert 3 <= found["[2, 'H', 1]"][0] < 128
     assert 8 <= found["[4, 'H', 3]"][0] < 128
-    assert bench.trains(board, [2, found["[2, 'H', 1]"][0] + 1, 1]) is None
+    assert bench.trains(board, [2, found["[2, 'H', 1]"][0] + 2, 1]) is None
 
 
 @pytest.mark.microbit
