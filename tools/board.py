@@ -3,6 +3,7 @@
 # no cut link can leave it without a working model, and ask it for predictions.
 import contextlib
 import os
+import re
 
 import micronn
 import micronn_save
@@ -140,19 +141,33 @@ class Board:
         say('  %-18s %5d bytes, model seq %d, checked on the board' % (slot, len(data), seq))
         return seq
 
-    def load_model(self):
-        """Load the newest model on the board (as _mn); its sequence number."""
+    @contextlib.contextmanager
+    def serving(self):
+        """with board.serving() as seq: the board runs its own line server (micronn_serve.main,
+        what main.py runs at boot) on its newest model; predict() talks to it. Once a model is
+        loaded a 16 KB board has too little heap left to compile commands, and this way none
+        are: only lines go in and numbers come out."""
         self._import_serve()
-        self.link.exec('_mn=micronn_serve.load()\ngc.collect()')
-        seq = self.link.eval('_mn and _mn[0]')
-        if seq is None:
+        about = self.link.start('micronn_serve.main()')
+        found = re.search(r'micronn seq (\d+) layers', about)
+        if not found:
             raise BoardError('no model on the board: flash one with `micronn flash MODEL`')
-        return seq
+        try:
+            yield int(found.group(1))
+        finally:
+            self.link.enter()  # Ctrl-C ends the server: back to the raw REPL
 
     def predict(self, rows):
-        """The board's predictions for each input row (load_model first)."""
-        # one row per command: with the model loaded, a 16 KB board has room to compile little more
-        return [self.link.eval('_mn[1].predict(%r)' % (list(x),)) for x in rows]
+        """The board's predictions for each input row, inside serving()."""
+        out = []
+        for x in rows:
+            line = ' '.join(repr(float(v)) for v in x)
+            answer = (self.link.ask(line)[:-len('> ')].strip().splitlines() or [''])[-1]
+            try:
+                out.append([float(v) for v in answer.split()])  # the line after the echo
+            except ValueError:
+                raise BoardError('the board answered %s with %r' % (line, answer[:80]))
+        return out
 
 
 @contextlib.contextmanager

@@ -86,15 +86,15 @@ def cmd_flash(args):
 
 def cmd_predict(args):
     with _connect(args) as board:
-        seq = board.load_model()
-        say('%s   (model seq %d on %s)' % (_fmt(board.predict([args.inputs])[0]), seq,
-                                           board.link.port))
+        with board.serving() as seq:
+            got = board.predict([args.inputs])[0]
+        say('%s   (model seq %d on %s)' % (_fmt(got), seq, board.link.port))
 
 
 def _verify(board, net, rows):
-    board.load_model()
     xs = [x for x, _ in rows]
-    got = board.predict(xs)
+    with board.serving():
+        got = board.predict(xs)
     tol = boards.TOLERANCE[board.profile['float']]
     worst = 0.0
     bad = []

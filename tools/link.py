@@ -109,8 +109,8 @@ class Link:
                              '%r): press its reset button and retry' % (self.port, data[-60:]))
         self._helpers = False
 
-    def _send(self, code):
-        data = (code.encode() if isinstance(code, str) else code) + b'\x04'
+    def _send(self, code, end=b'\x04'):
+        data = (code.encode() if isinstance(code, str) else code) + end
         try:
             for i in range(0, len(data), PIECE):
                 self.s.write(data[i:i + PIECE])
@@ -122,8 +122,37 @@ class Link:
     def exec(self, code, timeout=None):
         """Run code on the board; return what it printed. Board exceptions: BoardExecError."""
         self._send(code)
-        data, ok = self._read_until(
-            lambda d: d.count(b'\x04') >= 2 and d.endswith(b'>'), timeout or self.timeout)
+        data, ok = self._read_until(_ended, timeout or self.timeout)
+        return self._result(data, ok, timeout)
+
+    def start(self, code):
+        """Start code that reads lines with input(), as micronn_serve.main() does; return what
+        it printed before its first prompt. Talk to it with ask(); end it with enter()."""
+        self._send(code)
+        data, ok = self._read_until(lambda d: _prompted(d) or _ended(d), self.timeout)
+        if ok and _prompted(data):
+            if not data.startswith(b'OK'):
+                raise self._garbled(data)
+            return data[2:].decode(errors='replace')
+        return self._result(data, ok, None)  # it ended, or never answered: say why
+
+    def ask(self, line):
+        """Type line to the program start() began; return its output up to the next prompt."""
+        self._send(line, b'\r')
+        data, ok = self._read_until(lambda d: _prompted(d) or _ended(d), self.timeout)
+        if not ok:
+            self._result(data, ok, None)  # raises: not answering, or not finishing
+        if _prompted(data):
+            return data.decode(errors='replace')
+        self._result(b'OK' + data, ok, None)  # it ended: its exception, if it raised one
+        raise BoardError('the program on the board ended unexpectedly (it printed %r)' % data[-60:])
+
+    def _garbled(self, data):
+        return BoardError('the board on %s garbled a command (answer %r): the serial link '
+                          'loses bytes; retry, or try another cable' % (self.port, data[:40]))
+
+    def _result(self, data, ok, timeout):
+        """What a finished raw-REPL command printed; its exception as BoardExecError."""
         if not ok:
             if not data:
                 raise BoardError('the board on %s stopped answering: reset it (unplug and '
@@ -131,8 +160,7 @@ class Link:
             raise BoardError('the board on %s did not finish within %gs (it printed %r)'
                              % (self.port, timeout or self.timeout, data[-60:]))
         if not data.startswith(b'OK'):
-            raise BoardError('the board on %s garbled a command (answer %r): the serial link '
-                             'loses bytes; retry, or try another cable' % (self.port, data[:40]))
+            raise self._garbled(data)
         out, err = data[2:-1].split(b'\x04')[:2]
         if err:
             text = err.decode(errors='replace').strip()
@@ -204,6 +232,14 @@ class Link:
         if got is None or tuple(got) != want:
             raise BoardError('%s arrived damaged on the board (size/sum %s, sent %s): the '
                              'serial link loses bytes; retry' % (name, got, want))
+
+
+def _ended(data):
+    return data.count(b'\x04') >= 2 and data.endswith(b'>')
+
+
+def _prompted(data):
+    return data.endswith(b'\n> ')
 
 
 def adler32(data):
