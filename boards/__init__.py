@@ -1,6 +1,7 @@
 # Host only. Board profiles: one JSON file per board says how to recognise it (USB VID:PID,
 # what os.uname() reports), its file API ("microbit": open/os.listdir/os.remove/os.size only;
-# "modern": stat, rename, .mpy), its free heap after boot in bytes (approximate), its float
+# "modern": stat, rename, .mpy; for the micro:bit also its filesystem's size in 128-byte chunks,
+# 120 with its MicroPython 1.0.1 and no appended script, measured), its free heap after boot in bytes (approximate), its float
 # precision, whether device source goes without comments, and its standalone demo.
 import json
 import os

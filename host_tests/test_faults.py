@@ -1,6 +1,6 @@
 # Host only. What real serial links and boards do to a flash, done to the real tool and the
 # emulated micro:bit: bytes lost, damaged or repeated, a cut cable, a killed process, a frozen
-# board, a board stuck in main.py, a full heap, damaged model files, a
+# board, a board stuck in main.py, a full filesystem or heap, damaged model files, a
 # port with no MicroPython behind it, a reset while connecting. faulty_link.py sits in the
 # middle where a link is needed. Each test checks the promise: a clear error within a
 # deadline, or success, and the board's previous model still working.
@@ -15,7 +15,8 @@ import pytest
 
 import micronn
 import micronn_save
-from micronn_tools import emulator
+import micronn_boards as boards
+from micronn_tools import emulator, files
 from micronn_tools.board import Board
 from micronn_tools.errors import BoardExecError
 from micronn_tools.link import Link
@@ -151,6 +152,56 @@ def test_main_py_that_ignores_ctrl_c_is_named():
     assert code == 1 and 'ignores Ctrl-C' in err and 'reset' in err, err
 
 
+# 6. a full filesystem. Each test has a fresh micro:bit: when the filesystem of the emulated one
+# runs out of erased chunks it sweeps them, and that sweep damaged files (see README).
+
+@pytest.fixture
+def fresh_microbit():
+    need_emulator = emulator.missing()
+    if need_emulator:
+        pytest.skip(need_emulator)
+    with emulator.EmulatedMicrobit() as mb:
+        yield mb
+
+
+def test_room_the_tool_counts_is_the_room_the_board_has(fresh_microbit):
+    """The micro:bit's free chunks as the tool counts them, against a file written on the board
+    byte by byte until its filesystem says it is full (nothing else to damage there)."""
+    fs = files.for_profile(boards.get('microbit-emulated'))
+    with Link(fresh_microbit.port) as link:
+        for name, size in (('ab', 500), ('model_a.mn', 251), ('micronn.py', 2240)):
+            link.write_file(name, b'x' * size)
+        free, _ = fs.room(link.eval(fs.LIST))
+        out = link.exec("f=open('f','wb');n=0\ntry:\n while 1:\n  f.write(b'x');n+=1\n"
+                        "except OSError:\n print(n)", timeout=120)
+    # the failing write is the one that filled the last chunk: n + 1 bytes and a 3-byte header
+    assert (int(out) + 1 + 3) / 126 == free, out
+
+
+def test_full_filesystem_is_refused_before_anything_is_written(fresh_microbit, models,
+                                                               tmp_path):
+    port = fresh_microbit.port
+    code, out, err = cli('train', '--layers', '5', '--epochs', '10', '-o', str(tmp_path / 'big.mn'))
+    assert code == 0, err
+    code, out, err = cli('flash', str(models / 'a.mn'), '--port', port)
+    assert code == 0, err
+    fs = files.for_profile(boards.get('microbit-emulated'))
+    with Link(port) as link:
+        link.soft_reset()  # the heap the flash left in use
+        free, _ = fs.room(link.eval(fs.LIST))
+        # leave only the chunks the board's filesystem needs spare: no model can grow
+        link.write_file('filler.bin', b'f' * (126 * (free - fs.SPARE) - 13))
+        before = {n: link.file_sum(n) for n in link.eval("__import__('os').listdir()")}
+    code, out, err = cli('flash', str(tmp_path / 'big.mn'), '--port', port)
+    assert code == 1 and 'filesystem is too full' in err and 'filler.bin' in err, out + err
+    with Link(port) as link:
+        assert {n: link.file_sum(n) for n in link.eval("__import__('os').listdir()")} == before
+        link.exec("import os\nos.remove('filler.bin')")
+    assert predicts(port, models, 'a.mn')
+    code, out, err = cli('flash', str(tmp_path / 'big.mn'), '--port', port)
+    assert code == 0, err
+
+
 # 7. not enough heap on the board
 
 def test_model_too_big_for_the_heap_is_refused_before_copying(microbit, tmp_path, flashed_a):
@@ -193,6 +244,7 @@ def test_damaged_model_files_on_the_board_are_never_loaded(microbit, models, fla
     cases['nan weight'] = nan
     with Link(microbit.port) as link:
         for what, data in cases.items():
+            link.soft_reset()  # room to write: the last case left the modules imported
             link.write_file(other, data)
             link.soft_reset()
             for m in ('micronn', 'micronn_model', 'micronn_serve'):  # as the tool does

@@ -10,6 +10,7 @@ import micronn_save
 import micronn_boards as boards
 from serial.tools import list_ports
 
+from . import files
 from .emulator import EmulatedMicrobit
 from .errors import BoardError
 from .link import Link, adler32
@@ -24,12 +25,6 @@ SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 # [2, 3, 1] net, 13 weights, took 720 B).
 HEAP_FIXED = 6500
 HEAP_PER_WEIGHT = 56
-
-# Runs on the board: copy a verified temporary file over its target in one command, so once it
-# starts no link failure can stop it half way; the micro:bit's os has no rename.
-_COPY = ("def _mn_copy(s,d):\n a=open(s,'rb');b=open(d,'wb')\n while 1:\n  c=a.read(64)\n"
-         "  if not c:break\n  b.write(c)\n a.close();b.close()\n __import__('os').remove(s)")
-
 
 def detect():
     """[(port, [profiles])] for serial ports whose USB VID:PID is a known board's."""
@@ -63,10 +58,12 @@ class Board:
         self.link = link
         self.profile = profile
         link.soft_reset()
-        sysname, machine, version = link.eval(
+        sysname, machine, version, mpy = link.eval(
             "(__import__('os').uname()[0], __import__('os').uname()[4], "
-            "__import__('sys').implementation[1])")
+            "__import__('sys').implementation[1], "
+            "getattr(__import__('sys').implementation, '_mpy', 0))")
         self.version = tuple(version)
+        self.mpy = files.mpy_tag(mpy)
         seen = boards.by_uname(sysname, machine)
         if profile is None:
             if seen is None:
@@ -77,27 +74,51 @@ class Board:
             raise BoardError('--board %s expects a %s board, but this one reports %s: pick the '
                              'right --board' % (profile['name'], profile['sysname'], sysname))
         self.profile = profile
+        self.fs = files.for_profile(profile)
         self.free = link.eval("__import__('gc').collect() or __import__('gc').mem_free()")
 
-    def put_firmware(self, say=print):
-        link = self.link
+    def firmware(self):
+        """[(name on the board, bytes)]: source without comments for small boards, and .mpy
+        compiled for the board's own .mpy version where its profile says it imports them."""
         missing = [n for n in FIRMWARE if not os.path.exists(os.path.join(firmware_dir(), n))]
         if missing:
             raise BoardError('firmware files missing on the host: %s; install micronn from its '
                              'source tree with `pip install -e .`' % ', '.join(missing))
+        out = []
         for name in FIRMWARE:
             data = device_source(name, self.profile)
-            if link.file_sum(name) == (len(data), adler32(data)):
-                say('  %-18s up to date' % name)
-                continue
-            tmp = name[:-3] + '.new'
+            if self.profile['mpy'] and self.mpy and name != 'main.py':  # boot runs main.py only
+                name, data = name[:-3] + '.mpy', files.compile_mpy(name, data, self.mpy)
+            out.append((name, data))
+        return out
+
+    def stale(self, firmware):
+        """[(name, bytes, temporary name or None)] for the firmware files whose copy on the
+        board differs, checked by their sums there. A file already there is replaced through a
+        checked temporary copy; a new one is written directly, since a half-written new file
+        replaces nothing that worked (and the micro:bit's small filesystem is spared a copy)."""
+        out = []
+        for name, data in firmware:
+            got = self.link.file_sum(name)
+            if got != (len(data), adler32(data)):
+                out.append((name, data, got and name.rsplit('.', 1)[0] + '.new'))
+        return out
+
+    def put_firmware(self, stale, say=print):
+        link = self.link
+        for name, data, tmp in stale:
 
             def progress(done, total, name=name):
                 say('  %-18s %5d/%d bytes' % (name, done, total), end='\r')
-            link.write_file(tmp, data, progress)
-            link.exec(_COPY + '\n_mn_copy(%r,%r)' % (tmp, name))
+            link.write_file(tmp or name, data, progress)
+            if tmp:
+                link.exec(self.fs.replace(tmp, name))
             if link.file_sum(name) != (len(data), adler32(data)):
                 raise BoardError('%s did not copy intact on the board: flash again' % name)
+            # a module's .py is imported before its .mpy: keep only the one just written
+            other = name[:-3] + ('py' if name.endswith('.mpy') else 'mpy')
+            if other.startswith('micronn'):
+                link.exec("import os\nif %r in os.listdir():os.remove(%r)" % (other, other))
             say('  %-18s %5d bytes, checked on the board' % (name, len(data)))
 
     def check_fits(self, net):
@@ -124,7 +145,17 @@ class Board:
     def put_model(self, net, say=print):
         """Write net to the older slot with the next sequence number; return that number."""
         self.check_fits(net)
-        self.put_firmware(say)
+        self.link.soft_reset()  # a clean heap: what ran before may have filled a small one
+        stale = self.stale(self.firmware())
+        # Room for it all is checked before anything is written. The slot written is not
+        # known until the new firmware runs, so count the smaller slot as the one replaced.
+        listing = self.link.eval(self.fs.LIST)
+        sizes = dict(self.fs.room(listing)[1])
+        steps = [(n, len(d), tmp) for n, d, tmp in stale]
+        size = len(micronn_save.dumps(net, 10 ** 9))  # a sequence number longer than any
+        steps.append((min(SLOTS, key=lambda s: sizes.get(s, 0)), size, None))
+        files.check_room(self.fs, listing, steps)
+        self.put_firmware(stale, say)
         cur = self.newest()
         slot = SLOTS[1] if cur and cur[1] == SLOTS[0] else SLOTS[0]
         seq = cur[0] + 1 if cur else 1
@@ -134,10 +165,13 @@ class Board:
             say('  %-18s %5d/%d bytes' % (slot, done, total), end='\r')
         self.link.soft_reset()  # free what newest() imported: the upload needs the heap
         self.link.write_file(slot, data, progress)
-        got = self.newest()
-        if got != (seq, slot):
-            raise BoardError('the board does not pick the new model (it reports %r): flash '
-                             'again' % (got,))
+        with self.serving() as got:  # what the board does at boot
+            pass
+        if got != seq:  # its sum checked out: the board had no heap to load it
+            self.link.exec("import os\nos.remove(%r)" % slot)  # boot need not try it again
+            raise BoardError('this %s has too little heap to load the new model (%d bytes in '
+                             'its file): it keeps the model it had (seq %d); use fewer neurons'
+                             % (self.profile['name'], len(data), got))
         say('  %-18s %5d bytes, model seq %d, checked on the board' % (slot, len(data), seq))
         return seq
 

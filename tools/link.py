@@ -219,9 +219,10 @@ class Link:
             finally:
                 self.exec('_f.close();del _f,_w')
         except BoardExecError as e:
-            tb = e.traceback
-            if 'OSError' not in tb or not ('28' in tb or 'ENOSPC' in tb or 'storage' in tb):
-                raise  # 28 is ENOSPC; the micro:bit says "no more storage space"
+            last = e.traceback.strip().splitlines()[-1]
+            if not last.startswith('OSError') or not (
+                    last.endswith(' 28') or 'ENOSPC' in last or 'storage space' in last):
+                raise  # 28 is ENOSPC; the micro:bit's open() says "no more storage space"
             # no half file left behind (the micro:bit drops it itself; other ports keep it)
             self.exec("import os\nif %r in os.listdir():os.remove(%r)" % (name, name))
             raise BoardFull('no room for %s (%d bytes) on the board: its filesystem is full; '

