@@ -215,6 +215,18 @@ def test_model_too_big_for_the_heap_is_refused_before_copying(microbit, tmp_path
     assert board_state(microbit.port) == before
 
 
+def test_model_the_board_cannot_load_is_taken_back(microbit, models, tmp_path, flashed_a):
+    # [2, 10, 1] passes the heap estimate, and its file arrives intact, but the micro:bit has
+    # no heap left to load it: left as the newest slot it would stop the board serving at boot
+    code, out, err = cli('train', '--layers', '10', '--epochs', '10', '-o', str(tmp_path / 'm.mn'))
+    assert code == 0, err
+    code, out, err = cli('flash', str(tmp_path / 'm.mn'), '--port', microbit.port)
+    assert code == 1 and 'too little heap to load the new model' in err, out + err
+    assert 'keeps the model it had (seq %d)' % flashed_a in err, err
+    assert board_state(microbit.port)[0][0] == flashed_a
+    assert predicts(microbit.port, models, 'a.mn')
+
+
 def test_memory_error_on_a_filled_heap_is_reported(microbit, flashed_a):
     with Link(microbit.port) as link:
         link.soft_reset()

@@ -1,6 +1,7 @@
 # Host only. MicroPython WebAssembly (v1.27, the official npm port) run by Node: today's
 # MicroPython with double floats and an in-memory filesystem, no serial link. The tests and the
 # benchmark run firmware files on it exactly as given.
+import base64
 import json
 import os
 import shutil
@@ -23,9 +24,14 @@ def missing():
 
 
 def run(code, files=None, timeout=300):
-    """Run code on MicroPython WebAssembly with files ({name: text}) in its filesystem; return
-    what it printed. A Python exception there raises BoardError with its output."""
-    job = json.dumps({'code': code, 'files': files or {}})
+    """Run code on MicroPython WebAssembly with files ({name: text or bytes}) in its
+    filesystem; return what it printed. A Python exception there raises BoardError with its
+    output."""
+    files = files or {}
+    job = json.dumps({'code': code,
+                      'files': {n: d for n, d in files.items() if isinstance(d, str)},
+                      'binary': {n: base64.b64encode(d).decode() for n, d in files.items()
+                                 if isinstance(d, bytes)}})
     p = subprocess.run(['node', RUNNER], input=job, text=True, capture_output=True,
                        timeout=timeout, cwd=ROOT)
     if p.returncode != 0:

@@ -1,5 +1,5 @@
 // Host only (Node). Runs code on MicroPython WebAssembly (v1.27), the official npm port: reads
-// {"code": ..., "files": {name: text}} on stdin, writes the files into its in-memory
+// {"code": ..., "files": {name: text}, "binary": {name: base64}} on stdin, writes the files into its in-memory
 // filesystem, runs the code, prints its output. Exit 1 on a Python exception.
 import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
 
@@ -8,6 +8,8 @@ for await (const chunk of process.stdin) input += chunk;
 const job = JSON.parse(input);
 const mp = await loadMicroPython({ stdout: (line) => process.stdout.write(line + "\n") });
 for (const [name, text] of Object.entries(job.files)) mp.FS.writeFile(name, text);
+for (const [name, b64] of Object.entries(job.binary || {}))
+  mp.FS.writeFile(name, Buffer.from(b64, "base64"));
 try {
   mp.runPython(job.code);
 } catch (e) {
