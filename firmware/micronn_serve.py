@@ -17,27 +17,23 @@ def _read(name):
         return b''
 
 
-def newest(skip=None):
-    """(seq, slot) of the newest slot (but skip) whose file checks out, or None."""
+def newest():
+    """(seq, slot) of the newest slot whose file checks out, or None."""
     best = None
     for name in SLOTS:
         try:
             seq = micronn_model.check(_read(name))[0]
         except (ValueError, MemoryError):
             continue  # missing, damaged, half written or too big for this heap: the other serves
-        if name != skip and (not best or seq > best[0]):
+        if not best or seq > best[0]:
             best = (seq, name)
     return best
 
 
 def load():
-    """(seq, net) of the newest model this board can load, or None."""
+    """(seq, net) of the newest valid model, or None."""
     b = newest()
-    try:
-        return b and micronn_model.loads(_read(b[1]), micronn.NeuralNet)
-    except MemoryError:  # too big for this heap after all: the previous model serves
-        b = newest(b[1])
-        return b and micronn_model.loads(_read(b[1]), micronn.NeuralNet)
+    return b and micronn_model.loads(_read(b[1]), micronn.NeuralNet)
 
 
 def main():

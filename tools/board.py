@@ -12,7 +12,7 @@ from serial.tools import list_ports
 
 from . import files
 from .emulator import EmulatedMicrobit
-from .errors import BoardError
+from .errors import BoardError, BoardExecError
 from .link import Link, adler32
 from .strip import strip_source
 
@@ -165,13 +165,19 @@ class Board:
             say('  %-18s %5d/%d bytes' % (slot, done, total), end='\r')
         self.link.soft_reset()  # free what newest() imported: the upload needs the heap
         self.link.write_file(slot, data, progress)
-        with self.serving() as got:  # what the board does at boot
-            pass
+        try:
+            with self.serving() as got:  # what the board does at boot
+                pass
+        except BoardExecError as e:  # it read the file, then ran out of heap building the net
+            if 'MemoryError' not in e.traceback:
+                raise
+            got = None
         if got != seq:  # its sum checked out: the board had no heap to load it
-            self.link.exec("import os\nos.remove(%r)" % slot)  # boot need not try it again
+            # taken back, or the board would try it at every boot and serve nothing
+            self.link.exec("import os\nos.remove(%r)" % slot)
             raise BoardError('this %s has too little heap to load the new model (%d bytes in '
-                             'its file): it keeps the model it had (seq %d); use fewer neurons'
-                             % (self.profile['name'], len(data), got))
+                             'its file): it keeps the model it had (seq %s); use fewer neurons'
+                             % (self.profile['name'], len(data), cur and cur[0]))
         say('  %-18s %5d bytes, model seq %d, checked on the board' % (slot, len(data), seq))
         return seq
 
