@@ -118,7 +118,7 @@ class Board:
             # a module's .py is imported before its .mpy: keep only the one just written
             other = name[:-3] + ('py' if name.endswith('.mpy') else 'mpy')
             if other.startswith('micronn'):
-                link.exec("import os\nif %r in os.listdir():os.remove(%r)" % (other, other))
+                link.remove(other)
             say('  %-18s %5d bytes, checked on the board' % (name, len(data)))
 
     def check_fits(self, net):
@@ -174,7 +174,7 @@ class Board:
             got = None
         if got != seq:  # its sum checked out: the board had no heap to load it
             # taken back, or the board would try it at every boot and serve nothing
-            self.link.exec("import os\nos.remove(%r)" % slot)
+            self.link.remove(slot)
             raise BoardError('this %s has too little heap to load the new model (%d bytes in '
                              'its file): it keeps the model it had (seq %s); use fewer neurons'
                              % (self.profile['name'], len(data), cur and cur[0]))

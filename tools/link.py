@@ -129,7 +129,7 @@ class Link:
         """Start code that reads lines with input(), as micronn_serve.main() does; return what
         it printed before its first prompt. Talk to it with ask(); end it with enter()."""
         self._send(code)
-        data, ok = self._read_until(lambda d: _prompted(d) or _ended(d), self.timeout)
+        data, ok = self._read_until(_answered, self.timeout)
         if ok and _prompted(data):
             if not data.startswith(b'OK'):
                 raise self._garbled(data)
@@ -139,7 +139,7 @@ class Link:
     def ask(self, line):
         """Type line to the program start() began; return its output up to the next prompt."""
         self._send(line, b'\r')
-        data, ok = self._read_until(lambda d: _prompted(d) or _ended(d), self.timeout)
+        data, ok = self._read_until(_answered, self.timeout)
         if not ok:
             self._result(data, ok, None)  # raises: not answering, or not finishing
         if _prompted(data):
@@ -190,6 +190,10 @@ class Link:
         return self.eval("_mn_sum(%r) if %r in __import__('os').listdir() else None"
                          % (name, name))
 
+    def remove(self, name):
+        """Remove a file on the board, if it is there."""
+        self.exec("import os\nif %r in os.listdir():os.remove(%r)" % (name, name))
+
     def write_file(self, name, data, progress=None, tries=3):
         """Write bytes to name on the board, in pieces, then check size and sum there. Bytes
         lost or damaged on the way show up as a wrong sum, a garbled command or a missing end
@@ -223,8 +227,7 @@ class Link:
             if not last.startswith('OSError') or not (
                     last.endswith(' 28') or 'ENOSPC' in last or 'storage space' in last):
                 raise  # 28 is ENOSPC; the micro:bit's open() says "no more storage space"
-            # no half file left behind (the micro:bit drops it itself; other ports keep it)
-            self.exec("import os\nif %r in os.listdir():os.remove(%r)" % (name, name))
+            self.remove(name)  # no half file left (the micro:bit drops it; other ports keep it)
             raise BoardFull('no room for %s (%d bytes) on the board: its filesystem is full; '
                             'remove files it does not need, e.g. mpremote exec "import os; '
                             'os.remove(\'NAME\')", and flash again' % (name, len(data)))
@@ -241,6 +244,11 @@ def _ended(data):
 
 def _prompted(data):
     return data.endswith(b'\n> ')
+
+
+def _answered(data):
+    """A program started with start() waits at its prompt again, or has ended."""
+    return _prompted(data) or _ended(data)
 
 
 def adler32(data):
