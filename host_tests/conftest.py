@@ -26,6 +26,15 @@ def microbit():
         yield mb
 
 
+@pytest.fixture
+def fresh_microbit():
+    """An emulated micro:bit of the test's own, for tests that must start from an empty
+    filesystem."""
+    need(emulator.missing())
+    with emulator.EmulatedMicrobit() as mb:
+        yield mb
+
+
 @pytest.fixture(scope='session')
 def wasm():
     """run(code, files={name: text}) -> stdout of MicroPython 1.27 (WebAssembly) under Node."""

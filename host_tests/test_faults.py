@@ -16,7 +16,7 @@ import pytest
 import micronn
 import micronn_save
 import micronn_boards as boards
-from micronn_tools import emulator, files
+from micronn_tools import files
 from micronn_tools.board import Board
 from micronn_tools.errors import BoardExecError
 from micronn_tools.link import Link
@@ -101,15 +101,15 @@ def test_damaged_upload_is_caught_and_written_again(microbit, models, flashed_a,
 
 # 2. a board frozen with its port open
 
-def test_frozen_board_gives_a_deadline_and_says_so():
-    with emulator.EmulatedMicrobit() as mb:
-        mb.proc.send_signal(signal.SIGSTOP)
-        try:
-            t = time.monotonic()
-            code, out, err = cli('predict', '0', '1', '--port', mb.port, '--timeout', '3')
-            took = time.monotonic() - t
-        finally:
-            mb.proc.send_signal(signal.SIGCONT)
+def test_frozen_board_gives_a_deadline_and_says_so(fresh_microbit):
+    mb = fresh_microbit
+    mb.proc.send_signal(signal.SIGSTOP)
+    try:
+        t = time.monotonic()
+        code, out, err = cli('predict', '0', '1', '--port', mb.port, '--timeout', '3')
+        took = time.monotonic() - t
+    finally:
+        mb.proc.send_signal(signal.SIGCONT)
     assert code == 1 and 'not answering' in err and 'Traceback' not in err
     assert took < 15
 
@@ -144,25 +144,16 @@ def test_busy_main_py_is_interrupted(microbit, models, flashed_a, main):
     assert code == 0 and 'main.py' in out, err  # the tool puts its own main.py back
 
 
-def test_main_py_that_ignores_ctrl_c_is_named():
-    with emulator.EmulatedMicrobit() as mb:
-        run_main_py(mb.port, 'while True:\n    try:\n        print("x")\n'
-                             '    except KeyboardInterrupt:\n        pass\n')
-        code, out, err = cli('predict', '0', '1', '--port', mb.port, '--timeout', '4')
+def test_main_py_that_ignores_ctrl_c_is_named(fresh_microbit):
+    port = fresh_microbit.port
+    run_main_py(port, 'while True:\n    try:\n        print("x")\n'
+                      '    except KeyboardInterrupt:\n        pass\n')
+    code, out, err = cli('predict', '0', '1', '--port', port, '--timeout', '4')
     assert code == 1 and 'ignores Ctrl-C' in err and 'reset' in err, err
 
 
 # 6. a full filesystem. Each test has a fresh micro:bit: when the filesystem of the emulated one
 # runs out of erased chunks it sweeps them, and that sweep damaged files (see README).
-
-@pytest.fixture
-def fresh_microbit():
-    need_emulator = emulator.missing()
-    if need_emulator:
-        pytest.skip(need_emulator)
-    with emulator.EmulatedMicrobit() as mb:
-        yield mb
-
 
 def test_room_the_tool_counts_is_the_room_the_board_has(fresh_microbit):
     """The micro:bit's free chunks as the tool counts them, against a file written on the board
