@@ -208,7 +208,11 @@ def largest(link, shape, top=128):
     """The largest H for which shape (a list with one 'H' in it) trains on the board, and the
     heap left then; (0, None) if not even H = 1 does."""
     def at(h):
-        return trains(link, [h if k == 'H' else k for k in shape])
+        # near the limit a MemoryError comes and goes from run to run: a size fails only
+        # when it fails twice, or a single unlucky try sends the search below the limit
+        s = [h if k == 'H' else k for k in shape]
+        free = trains(link, s)
+        return free if free is not None else trains(link, s)
     lo, left, hi = 0, None, top + 1  # trains at lo (0: not known), fails at hi
     while hi - lo > 1:
         mid = (lo + hi) // 2
