@@ -1,6 +1,11 @@
 # main.py: runs on the board at boot. The tool reaches the REPL by interrupting it (Ctrl-C).
-# Biggest module first: each compiles best while the heap is still empty and unfragmented.
+# Biggest module first: each compiles best while the heap is still empty and unfragmented;
+# the demo too, before the model is read: after that a 16 KB micro:bit has no heap to compile.
 import micronn
 import micronn_model
 import micronn_serve
-micronn_serve.main()
+try:
+    from micronn_demo import idle  # the board's standalone demo, where its profile has one
+except ImportError:
+    idle = None
+micronn_serve.main(idle)

@@ -36,7 +36,9 @@ def load():
     return b and micronn_model.loads(_read(b[1]), micronn.NeuralNet)
 
 
-def main():
+def main(idle=None):
+    """Serve forever. idle(net), a standalone demo on the board's buttons and lights, runs
+    while no line is typed."""
     m = load()
     if not m:
         print('micronn: no model; flash one with `micronn flash MODEL`')
@@ -44,7 +46,10 @@ def main():
     about = 'micronn seq %d layers %s' % (m[0], ' '.join([str(len(l)) for l in m[1].layers]))
     print(about)
     while True:
-        line = input('> ').strip()
+        print('> ', end='')
+        if idle:
+            idle(m[1])
+        line = input().strip()
         try:
             print(about if line == '?' else ' '.join(
                 [repr(p) for p in m[1].predict([float(s) for s in line.split()])]))

@@ -19,6 +19,7 @@ from .strip import strip_source
 # Libraries before main.py: a board reset half way through still boots old or new code whole.
 FIRMWARE = ('micronn.py', 'micronn_model.py', 'micronn_serve.py', 'micronn_train.py',
             'micronn_save.py', 'main.py')
+DEMO = 'micronn_demo.py'  # main.py imports it when the board's profile has a standalone demo
 SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 # Heap the board needs: the imports of micronn, micronn_model and micronn_serve (6,096 B
 # measured on the emulated micro:bit) with room to parse the file, and per weight (a loaded
@@ -80,13 +81,17 @@ class Board:
     def firmware(self):
         """[(name on the board, bytes)]: source without comments for small boards, and .mpy
         compiled for the board's own .mpy version where its profile says it imports them."""
-        missing = [n for n in FIRMWARE if not os.path.exists(os.path.join(firmware_dir(), n))]
+        # (name on the host, name on the board); the board's own demo goes in before main.py
+        names = [(n, n) for n in FIRMWARE]
+        if self.profile.get('demo_module'):
+            names.insert(-1, (self.profile['demo_module'], DEMO))
+        missing = [n for n, _ in names if not os.path.exists(os.path.join(firmware_dir(), n))]
         if missing:
             raise BoardError('firmware files missing on the host: %s; install micronn from its '
                              'source tree with `pip install -e .`' % ', '.join(missing))
         out = []
-        for name in FIRMWARE:
-            data = device_source(name, self.profile)
+        for source, name in names:
+            data = device_source(source, self.profile)
             if self.profile['mpy'] and self.mpy and name != 'main.py':  # boot runs main.py only
                 name, data = name[:-3] + '.mpy', files.compile_mpy(name, data, self.mpy)
             out.append((name, data))
@@ -133,10 +138,12 @@ class Board:
     def _import_serve(self):
         # A clean heap, then one module per command, biggest first: on a 16 KB micro:bit they
         # only fit when each compiles on an unfragmented heap with no other command held.
-        # The old parser gives up rather than collect, so collect after each step.
+        # The old parser gives up rather than collect, so collect after each step. The demo
+        # too, as main.py imports it: a model the tool loads here is one boot can load.
         self.link.soft_reset()
-        for m in ('micronn', 'micronn_model', 'micronn_serve'):
-            self.link.exec('import %s\nimport gc\ngc.collect()' % m)
+        for m in ('import micronn', 'import micronn_model', 'import micronn_serve',
+                  'try:\n from micronn_demo import idle\nexcept ImportError:\n idle = None'):
+            self.link.exec('%s\nimport gc\ngc.collect()' % m)
 
     def newest(self):
         self._import_serve()
@@ -188,7 +195,7 @@ class Board:
         loaded a 16 KB board has too little heap left to compile commands, and this way none
         are: only lines go in and numbers come out."""
         self._import_serve()
-        about = self.link.start('micronn_serve.main()')
+        about = self.link.start('micronn_serve.main(idle)')
         found = re.search(r'micronn seq (\d+) layers', about)
         if not found:
             raise BoardError('no model on the board: flash one with `micronn flash MODEL`')
