@@ -11,7 +11,7 @@ import micronn
 import micronn_boards as boards
 import micronn_save
 from micronn_tools import files
-from micronn_tools.board import device_source
+from micronn_tools.board import DOUBLE, device_source
 from micronn_tools.errors import BoardFull
 
 pytestmark = pytest.mark.wasm
@@ -65,3 +65,9 @@ def test_mpy_tag_follows_the_board():
     assert files.mpy_tag(6 | 3 << 8) == '6.3'
     assert files.mpy_tag(6) == '6'
     assert files.mpy_tag(5 | 2 << 10) == '5'  # arch bits above the sub-version are ignored
+
+
+def test_double_floats_are_told_apart(wasm):
+    # the board report's float probe; WebAssembly has no os.uname for the rest of the report,
+    # which the emulated micro:bit reads in test_tool
+    assert wasm('print(%s)' % DOUBLE).strip() == 'True'

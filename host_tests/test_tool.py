@@ -2,6 +2,7 @@
 import pytest
 
 import micronn
+import micronn_boards as boards
 from micronn_tools.board import Board, SLOTS
 from micronn_tools.link import Link
 
@@ -64,6 +65,21 @@ def test_upload_cut_half_way_leaves_the_previous_model(microbit, models):
     code, out, err = cli('flash', str(models / 'b.mn'), '--port', port)
     assert code == 0, err
     assert 'model seq %d' % (before[0] + 1) in out
+
+
+@pytest.mark.microbit
+def test_what_the_board_reports_is_checked_against_its_profile(microbit):
+    profile = boards.get('microbit-emulated')
+    with Link(microbit.port) as link:
+        board = Board(link, profile)
+        assert (board.float, board.differences()) == ('single', [])
+        board = Board(link, dict(profile, machine='PYBv1', float='double', heap=4 * board.free))
+        said = board.differences()
+    assert board.float == 'single'  # what the board reports wins: verify allows for single
+    assert len(said) == 3, said
+    assert "calls itself 'micro:bit" in said[0] and 'not a PYBv1' in said[0]
+    assert 'single-precision floats' in said[1] and 'says double' in said[1]
+    assert 'bytes of heap free' in said[2]
 
 
 @pytest.mark.microbit

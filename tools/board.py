@@ -27,6 +27,15 @@ SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 HEAP_FIXED = 6500
 HEAP_PER_WEIGHT = 56
 
+# Single precision has 24 bits, so 1 + 1e-12 rounds to 1 there.
+DOUBLE = '1.0 + 1e-12 != 1.0'
+# What a board says about itself, in one command: os.uname's sysname and machine, its
+# MicroPython version and .mpy version, and whether its floats are double.
+REPORT = ("(__import__('os').uname()[0], __import__('os').uname()[4], "
+          "__import__('sys').implementation[1], "
+          "getattr(__import__('sys').implementation, '_mpy', 0), %s)" % DOUBLE)
+
+
 def detect():
     """[(port, [profiles])] for serial ports whose USB VID:PID is a known board's."""
     found = []
@@ -53,18 +62,19 @@ def weights_of(net):
 
 
 class Board:
-    """A board in the raw REPL, identified: .profile, .free (heap bytes after a soft reset)."""
+    """A board in the raw REPL, identified: .profile, and what it reports of itself: .machine,
+    .version, .mpy, .float ('single' or 'double') and .free (heap bytes after a soft reset)."""
 
     def __init__(self, link, profile):
         self.link = link
-        self.profile = profile
         link.soft_reset()
-        sysname, machine, version, mpy = link.eval(
-            "(__import__('os').uname()[0], __import__('os').uname()[4], "
-            "__import__('sys').implementation[1], "
-            "getattr(__import__('sys').implementation, '_mpy', 0))")
+        sysname, machine, version, mpy, double = link.eval(REPORT)
+        self.machine = machine
         self.version = tuple(version)
         self.mpy = files.mpy_tag(mpy)
+        self.float = 'double' if double else 'single'
+        # measured alone: a command's own code takes heap while it runs
+        self.free = link.eval("__import__('gc').collect() or __import__('gc').mem_free()")
         seen = boards.by_uname(sysname, machine)
         if profile is None:
             if seen is None:
@@ -76,7 +86,23 @@ class Board:
                              'right --board' % (profile['name'], profile['sysname'], sysname))
         self.profile = profile
         self.fs = files.for_profile(profile)
-        self.free = link.eval("__import__('gc').collect() or __import__('gc').mem_free()")
+
+    def differences(self):
+        """What the board reports that its profile does not expect, one line each. None of it
+        stops the tool, which goes by what the board reports: its floats set verify's
+        tolerance, its free heap the fit check."""
+        p = self.profile
+        out = []
+        if p['machine'] not in self.machine:
+            out.append('the board calls itself %r, not a %s: its demo pins may differ'
+                       % (self.machine, p['machine']))
+        if self.float != p['float']:
+            out.append('it has %s-precision floats, the %s profile says %s: verify allows for %s'
+                       % (self.float, p['name'], p['float'], self.float))
+        if self.free < p['heap'] * 0.8:
+            out.append('it has %d bytes of heap free, the %s profile plans for about %d: models '
+                       'are checked against %d' % (self.free, p['name'], p['heap'], self.free))
+        return out
 
     def firmware(self):
         """[(name on the board, bytes)]: source without comments for small boards, and .mpy
@@ -239,4 +265,7 @@ def connect(port=None, board=None, emulate=False, say=print, timeout=10.0):
                 raise BoardError('no board found: plug one in, or give --port; `micronn demo` '
                                  'runs on an emulated micro:bit')
         link = stack.enter_context(Link(port, timeout=timeout))
-        yield Board(link, profile)
+        board = Board(link, profile)
+        for line in board.differences():
+            say('note: ' + line)
+        yield board

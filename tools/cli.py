@@ -95,7 +95,7 @@ def _verify(board, net, rows):
     xs = [x for x, _ in rows]
     with board.serving():
         got = board.predict(xs)
-    tol = boards.TOLERANCE[board.profile['float']]
+    tol = boards.TOLERANCE[board.float]
     worst = 0.0
     bad = []
     say('%-24s %-24s %-24s %s' % ('inputs', 'host', 'board', 'max diff'))
@@ -107,7 +107,7 @@ def _verify(board, net, rows):
             bad.append(i + 1)
         say('%-24s %-24s %-24s %.2e%s' % (_fmt(x), _fmt(h), _fmt(b), d, '  <-- differs' if d > tol else ''))
     say('largest difference %.2e (tolerance %.0e for %s-precision floats)'
-        % (worst, tol, board.profile['float']))
+        % (worst, tol, board.float))
     if bad:
         raise BoardError('the board disagrees with the host on row(s) %s: flash the model again'
                          % ', '.join(map(str, bad)))
