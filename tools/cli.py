@@ -138,6 +138,7 @@ def cmd_boards(args):
     say('board profiles:')
     for p in boards.profiles().values():
         say('  %-18s %s; %s floats, ~%d B heap' % (p['name'], p['title'], p['float'], p['heap']))
+        say('  %-18s demo: %s' % ('', p['demo']))
 
 
 def cmd_emulator(args):
