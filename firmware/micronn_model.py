@@ -5,15 +5,20 @@
 #   / sum xxxxxxxx
 # ending in an Adler-32 of every byte above it: serial links drop and flip bytes, so a file is
 # trusted only when its sum holds. seq orders the board's two model slots.
+# Files are read a line at a time, never whole: on a 16 KB micro:bit a whole file and its copies
+# took more heap than the net they describe.
 _BIG = 1e6  # no trained weight comes near this; past it the file is damaged, not a model
 
 
-def adler32(data):
-    a = 1
-    b = 0
+def _add(data, a, b):
     for c in data:
         a = (a + c) % 65521
         b = (b + a) % 65521
+    return a, b
+
+
+def adler32(data):
+    a, b = _add(data, 1, 0)
     return '%04x%04x' % (b, a)
 
 
@@ -21,44 +26,67 @@ def _bad(what):
     raise ValueError('model file: ' + what)
 
 
-def check(data):
-    """(seq, lines) of model file bytes whose checksum and header hold; else ValueError."""
-    i = data.rfind(b'sum ')
-    if i < 0 or data[i + 4:].strip() != bytes(adler32(data[:i]), 'utf-8'):
-        _bad('checksum missing or wrong: truncated or corrupt; save or flash it again')
-    t = str(data[:i], 'utf-8').split('\n')
-    if t[0] != 'micronn 1':
-        _bad('header %r is not "micronn 1": another version, or not a model' % t[0][:20])
-    if len(t) < 6 or t[1][:4] + t[2][:5] + t[3][:7] + t[4][:7] != 'seq rate inputs layers ':
-        _bad('header needs seq, rate, inputs and layers lines')
-    return int(t[1][4:]), t
-
-
-def loads(data, cls):
-    """Model file bytes -> (seq, net), net built by cls (micronn.NeuralNet)."""
-    seq, t = check(data)
-    k = 5
-    net = cls(t[3].split()[1:], float(t[2][5:]))
-    net._rnd = float  # zeros, all overwritten below; random's state is left alone
-    for n in t[4].split()[1:]:
-        net.add_layer(int(n))
-        for u in net.layers[-1]:
-            w = t[k].split() if k < len(t) else ()
-            k += 1
-            if len(w) != len(u.weights) + 1:
-                _bad('line %d has %d values, the layers need %d' % (k, len(w), len(u.weights) + 1))
-            for j in range(len(w)):
-                v = float(w[j])
+def read(readline, cls=None):
+    """(seq, net) of the model file that readline() reads; net is None without cls
+    (micronn.NeuralNet). ValueError when its sum, header or shape is wrong. The sum comes
+    last, so build a net only from a file already read once without cls."""
+    a = 1
+    b = 0
+    t = []  # the header's lines
+    net = None
+    u = []  # the neurons still to fill, in file order
+    k = 0
+    while True:
+        raw = readline()
+        if not raw or raw[:4] == b'sum ':
+            break
+        a, b = _add(raw, a, b)
+        k += 1
+        line = str(raw, 'utf-8').split()
+        if k < 6:
+            t.append(line)
+            if k == 5:
+                seq = _header(t)
+                if cls:
+                    net = cls(t[3][1:], float(t[2][-1]))
+                    net._rnd = float  # zeros, all overwritten below; random is left alone
+                    for n in t[4][1:]:
+                        net.add_layer(int(n))
+                        u += net.layers[-1]
+                need = k + len(u)
+        elif u:
+            n = u.pop(0)
+            if len(line) != len(n.weights) + 1:
+                _bad('line %d has %d values, the layers need %d'
+                     % (k, len(line), len(n.weights) + 1))
+            for j in range(len(line)):
+                v = float(line[j])
                 if not -_BIG <= v <= _BIG:
-                    _bad('line %d: %s is not a finite weight' % (k, w[j]))
-                w[j] = v
-            u.bias = w[0]
-            u.weights[:] = w[1:]
-    if k != len(t) - 1:
-        _bad('%d lines, the layers need %d' % (len(t) - 1, k))
+                    _bad('line %d: %s is not a finite weight' % (k, line[j]))
+                line[j] = v
+            n.bias = line[0]
+            n.weights[:] = line[1:]
+    if raw[4:].strip() != bytes('%04x%04x' % (b, a), 'utf-8') or readline().strip():
+        _bad('checksum missing or wrong: truncated or corrupt; save or flash it again')
+    if k < 5:
+        _header(t + [['?']] * 5)  # raises
+    if cls and k != need:
+        _bad('%d lines, the layers need %d' % (k, need))
     return seq, net
 
 
+def _header(t):
+    """seq, from the first five lines of a file, each split into words."""
+    if t[0] != ['micronn', '1']:
+        _bad('header %r is not "micronn 1": another version, or not a model' % ' '.join(t[0])[:20])
+    if t[1][:1] + t[2][:1] + t[3][:1] + t[4][:1] != ['seq', 'rate', 'inputs', 'layers']:
+        _bad('header needs seq, rate, inputs and layers lines')
+    return int(t[1][-1])
+
+
 def load(path, cls):
-    with open(path, 'rb') as f:
-        return loads(f.read(), cls)[1]
+    """The net in a model file: checked whole, then read again to build it."""
+    for c in (None, cls):
+        with open(path, 'rb') as f:
+            net = read(f.readline, c)[1]
+    return net

@@ -3,18 +3,11 @@
 #   "0 1" -> "0.998008"    "?" -> "micronn seq 3 layers 2 3 1"    bad line -> "error: ..."
 # Models live in two slots and the tool writes the older one, so a flash cut half way leaves
 # the other slot, the previous model, in use.
+import gc
 import micronn
 import micronn_model
 
 SLOTS = ('model_a.mn', 'model_b.mn')
-
-
-def _read(name):
-    try:
-        with open(name, 'rb') as f:
-            return f.read()
-    except OSError:
-        return b''
 
 
 def newest():
@@ -22,8 +15,9 @@ def newest():
     best = None
     for name in SLOTS:
         try:
-            seq = micronn_model.check(_read(name))[0]
-        except (ValueError, MemoryError):
+            with open(name, 'rb') as f:
+                seq = micronn_model.read(f.readline)[0]
+        except (OSError, ValueError, MemoryError):
             continue  # missing, damaged, half written or too big for this heap: the other serves
         if not best or seq > best[0]:
             best = (seq, name)
@@ -33,7 +27,10 @@ def newest():
 def load():
     """(seq, net) of the newest valid model, or None."""
     b = newest()
-    return b and micronn_model.loads(_read(b[1]), micronn.NeuralNet)
+    if b:
+        gc.collect()  # the net then starts on a heap clear of what newest() left behind
+        with open(b[1], 'rb') as f:
+            return micronn_model.read(f.readline, micronn.NeuralNet)
 
 
 def main(idle=None):

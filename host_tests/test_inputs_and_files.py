@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 import micronn
 import micronn_model
 import micronn_save
+from micronn_tools import modelfile
 
 finite = st.floats(-1e3, 1e3, allow_nan=False)
 
@@ -96,13 +97,13 @@ def body():
     (GOOD.replace(b'layers 3 1', b'layers 3 2'), 'checksum'),   # corrupt
     (b'', 'checksum'),
     (resum(body().replace(b'micronn 1', b'micronn 2')), 'not "micronn 1"'),
-    (resum(body().replace(b'layers 3 1', b'layers 3 2')), 'has 0 values, the layers need 4'),
+    (resum(body().replace(b'layers 3 1', b'layers 3 2')), '9 lines, the layers need 10'),
     (resum(body().replace(b'layers 3 1', b'layers 2 1')), '9 lines, the layers need 8'),
     (resum(body().replace(b'seq 4\n', b'')), 'header'),
 ])
 def test_damaged_model_files_are_refused_with_the_reason(data, message):
     with pytest.raises(ValueError, match=message):
-        micronn_model.loads(data, micronn.NeuralNet)
+        modelfile.loads(data)
 
 
 @pytest.mark.parametrize('value', [b'nan', b'inf', b'-1e300', b'1e7', b'abc'])
@@ -110,16 +111,16 @@ def test_non_finite_or_huge_weights_are_refused(value):
     lines = body().split(b'\n')
     lines[5] = value + b' ' + b' '.join(lines[5].split()[1:])
     with pytest.raises(ValueError):
-        micronn_model.loads(resum(b'\n'.join(lines)), micronn.NeuralNet)
+        modelfile.loads(resum(b'\n'.join(lines)))
 
 
 @settings(max_examples=200)
 @given(st.binary(max_size=400))
 def test_random_bytes_are_refused_with_value_error(data):
     with pytest.raises(ValueError):
-        micronn_model.loads(data, micronn.NeuralNet)
+        modelfile.loads(data)
 
 
 def test_good_file_loads_with_its_seq():
-    seq, net = micronn_model.loads(GOOD, micronn.NeuralNet)
+    seq, net = modelfile.loads(GOOD)
     assert seq == 4 and math.isfinite(net.predict([0, 1])[0])

@@ -3,7 +3,6 @@
 # board's own .mpy version. There is no such board here, so the board-side code the tool sends
 # runs on MicroPython 1.27 WebAssembly, which needs no serial link.
 import ast
-import os
 
 import pytest
 

@@ -7,8 +7,8 @@ import random
 import pytest
 
 import micronn
-import micronn_model
 import micronn_save
+from micronn_tools import modelfile
 from micronn_tools import bench
 from micronn_tools.link import Link
 from micronn_tools.strip import strip_source
@@ -138,7 +138,7 @@ def test_model_saved_on_microbit_loads_on_cpython(board):
     board.exec(SEEDED.format(2, 5, [3, 1]))
     board.exec("n.save('b.mn')")
     data = board.eval("open('b.mn','rb').read()")
-    seq, net = micronn_model.loads(data, micronn.NeuralNet)
+    seq, net = modelfile.loads(data)
     assert flat(net) == pytest.approx(flat(seeded([2, 3, 1], 5)), rel=FLOAT32)
 
 
@@ -193,5 +193,5 @@ def test_wasm_loads_cpython_model_trains_and_saves(wasm):
     files['m.mn'] = micronn_save.dumps(host).decode()
     out = wasm(code, files).splitlines()
     assert ast.literal_eval(out[0]) == pytest.approx(host.predict([0, 1]), abs=FLOAT64)
-    _, net = micronn_model.loads(ast.literal_eval(out[1]), micronn.NeuralNet)
+    _, net = modelfile.loads(ast.literal_eval(out[1]))
     assert flat(net) == pytest.approx(flat(host), abs=FLOAT64)

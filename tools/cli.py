@@ -6,10 +6,9 @@ import sys
 
 import micronn
 import micronn_boards as boards
-import micronn_model
 import micronn_train
 
-from . import data
+from . import data, modelfile
 from .errors import BoardError
 
 XOR_HIDDEN = '3'  # [2, 2, 1] from the blog's [0, 1) weights gets stuck on many seeds; 3 doesn't
@@ -26,18 +25,6 @@ def _dataset(args):
     if args.data:
         return data.load_csv(args.data, args.outputs)
     return ['x1', 'x2'], data.XOR
-
-
-def _read_model(path):
-    try:
-        with open(path, 'rb') as f:
-            raw = f.read()
-    except OSError as e:
-        raise ValueError('cannot read model %s: %s' % (path, e.strerror))
-    try:
-        return micronn_model.loads(raw, micronn.NeuralNet)[1]
-    except ValueError as e:
-        raise ValueError('%s: %s' % (path, e))
 
 
 def _fmt(v):
@@ -79,7 +66,7 @@ def _flash(board, net):
 
 
 def cmd_flash(args):
-    net = _read_model(args.model)  # a bad file is refused before any board is touched
+    net = modelfile.read(args.model)  # a bad file is refused before any board is touched
     with _connect(args) as board:
         _flash(board, net)
 
@@ -114,7 +101,7 @@ def _verify(board, net, rows):
 
 
 def cmd_verify(args):
-    net = _read_model(args.model)
+    net = modelfile.read(args.model)
     _, rows = _dataset(args)
     with _connect(args) as board:
         _verify(board, net, rows)

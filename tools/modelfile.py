@@ -1,0 +1,25 @@
+# Host only. Model files on the host, read by the code the board runs (micronn_model): checked
+# whole first, then read again to build the net, as the board does.
+import io
+
+import micronn
+import micronn_model
+
+
+def loads(data, cls=micronn.NeuralNet):
+    """Model file bytes -> (seq, net); ValueError naming what is wrong."""
+    micronn_model.read(io.BytesIO(data).readline)
+    return micronn_model.read(io.BytesIO(data).readline, cls)
+
+
+def read(path):
+    """The net in the model file at path; ValueError naming the file and what is wrong."""
+    try:
+        with open(path, 'rb') as f:
+            raw = f.read()
+    except OSError as e:
+        raise ValueError('cannot read model %s: %s' % (path, e.strerror))
+    try:
+        return loads(raw)[1]
+    except ValueError as e:
+        raise ValueError('%s: %s' % (path, e))
