@@ -68,13 +68,13 @@ class Board:
     def __init__(self, link, profile):
         self.link = link
         link.soft_reset()
+        # first, and alone: a command's own code and names take heap
+        self.free = link.eval("__import__('gc').collect() or __import__('gc').mem_free()")
         sysname, machine, version, mpy, double = link.eval(REPORT)
         self.machine = machine
         self.version = tuple(version)
         self.mpy = files.mpy_tag(mpy)
         self.float = 'double' if double else 'single'
-        # measured alone: a command's own code takes heap while it runs
-        self.free = link.eval("__import__('gc').collect() or __import__('gc').mem_free()")
         seen = boards.by_uname(sysname, machine)
         if profile is None:
             if seen is None:
