@@ -218,6 +218,26 @@ def test_model_the_board_cannot_load_is_taken_back(microbit, models, tmp_path, f
     assert predicts(microbit.port, models, 'a.mn')
 
 
+def test_largest_model_keeps_serving_after_a_refused_flash(fresh_microbit, tmp_path):
+    # [2, 8, 1] is the largest net the micro:bit loads (README). It once stopped serving after
+    # a bigger model was taken back from the other slot: with model_a.mn gone, the heap that
+    # reading the slots left behind no longer had room to build it.
+    port = fresh_microbit.port
+    for h in (3, 8, 12):
+        code, out, err = cli('train', '--layers', str(h), '--epochs', '10', '--seed', '3',
+                             '-o', str(tmp_path / ('h%d.mn' % h)))
+        assert code == 0, err
+    for h, slot in ((3, 'model_a.mn'), (8, 'model_b.mn')):
+        code, out, err = cli('flash', str(tmp_path / ('h%d.mn' % h)), '--port', port)
+        assert code == 0 and slot in out, err
+    code, out, err = cli('flash', str(tmp_path / 'h12.mn'), '--port', port)
+    assert code == 1 and 'keeps the model it had (seq 2)' in err, out + err
+    assert 'model_a.mn' not in board_state(port)[1]  # taken back
+    code, out, err = cli('predict', '1', '0', '--port', port)
+    want = micronn.NeuralNet.load(str(tmp_path / 'h8.mn')).predict([1, 0])[0]
+    assert code == 0 and abs(float(out.split()[0]) - want) < 1e-5, out + err
+
+
 def test_memory_error_on_a_filled_heap_is_reported(microbit, flashed_a):
     with Link(microbit.port) as link:
         link.soft_reset()
