@@ -2,7 +2,8 @@
 # what os.uname() reports), its file API ("microbit": open/os.listdir/os.remove/os.size only;
 # "modern": stat, rename, .mpy; for the micro:bit also its filesystem's size in 128-byte chunks,
 # 120 with its MicroPython 1.0.1 and no appended script, measured), its free heap after boot in bytes (approximate), its float
-# precision, whether device source goes without comments, and its standalone demo.
+# precision, whether device source goes without comments, and its standalone demo: what it
+# does, its module in firmware/ and its pins (which that module must use; test_demo checks).
 import json
 import os
 

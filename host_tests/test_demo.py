@@ -120,10 +120,11 @@ def pico_files(model_file):
 @pytest.mark.parametrize('x', ROWS)
 def test_pico_buttons_in_led_out(wasm, model, x):
     path, net = model
-    code = ('import machine\nmachine.Pin.level.update({14: %d, 15: %d})\n'  # 0 is pressed
+    pins = boards.get('rp2-pico')['demo_pins']  # the module must use the profile's pins
+    code = ('import machine\nmachine.Pin.level.update(%r)\n'
             'import micronn_serve\nfrom micronn_demo import idle\n'
-            'idle(micronn_serve.load()[1])\nprint(machine.Pin.level["LED"])'
-            % tuple(1 - v for v in x))
+            'idle(micronn_serve.load()[1])\nprint(machine.Pin.level[%r])'
+            % (dict(zip(pins['inputs'], [1 - v for v in x])), pins['output']))  # 0 is pressed
     assert wasm(code, pico_files(path)).split()[-1] == digit(net, x)
 
 
