@@ -345,6 +345,18 @@ def test_boot_messages_while_connecting(microbit, models, flashed_a):
     assert predicts(microbit.port, models, 'a.mn')
 
 
+def test_hard_reset_just_before_connecting(microbit, models, flashed_a):
+    # The board restarts from scratch (machine.reset) as the tool sends its first Ctrl-C:
+    # the keys are lost in the restart, then main.py is serving, so the tool must try again.
+    with Link(microbit.port) as link:
+        link.s.write(b'\x02')
+        time.sleep(0.1)
+        link.s.write(b'import machine;machine.reset()\r')
+        link.enter()
+        assert link.eval('1 + 1') == 2
+    assert predicts(microbit.port, models, 'a.mn')
+
+
 def test_reset_while_connecting(microbit, models, flashed_a):
     with FaultyLink(microbit.port) as mitm:
         mitm.arm('insert', after=b'\x01', extra=b'\x04')  # the board reboots as we enter
