@@ -113,7 +113,9 @@ def cmd_demo(args):
     with _connect(args, emulate=True) as board:
         _flash(board, net)
         _verify(board, net, data.XOR)
+        demo = board.profile['demo']
     say('the board answers XOR like the host: done')
+    say('on the board itself: %s' % demo)
 
 
 def cmd_boards(args):
