@@ -50,8 +50,8 @@ def read(readline, cls=None):
                 if cls:
                     net = cls(t[3][1:], float(t[2][-1]))
                     net._rnd = float  # zeros, all overwritten below; random is left alone
-                    for n in t[4][1:]:
-                        net.add_layer(int(n))
+                    for size in t[4][1:]:
+                        net.add_layer(int(size))
                         u += net.layers[-1]
                 need = k + len(u)
         elif u:
@@ -78,7 +78,8 @@ def read(readline, cls=None):
 def _header(t):
     """seq, from the first five lines of a file, each split into words."""
     if t[0] != ['micronn', '1']:
-        _bad('header %r is not "micronn 1": another version, or not a model' % ' '.join(t[0])[:20])
+        _bad('header %r is not "micronn 1": another version, or not a model'
+             % ' '.join(t[0])[:20])
     if t[1][:1] + t[2][:1] + t[3][:1] + t[4][:1] != ['seq', 'rate', 'inputs', 'layers']:
         _bad('header needs seq, rate, inputs and layers lines')
     return int(t[1][-1])

@@ -31,6 +31,7 @@ def digit(net, x):
 
 def glyphs(link):
     """{pixels: digit} for the display showing 0 and 1, as the board draws them."""
+    link.soft_reset()  # a clean heap: the last command may have left it too fragmented
     out = {}
     for d in '01':
         link.exec('import microbit\nmicrobit.display.show(%r)' % d)
@@ -39,7 +40,9 @@ def glyphs(link):
 
 
 def shown(link, glyph):
-    link.exec('import gc\ngc.collect()')  # a server just stopped: its heap is fragmented
+    # A server just stopped, its heap too fragmented to compile even this: a soft reset
+    # clears the heap and leaves the display as it was.
+    link.soft_reset()
     link.exec('import microbit')
     pixels = link.eval(PIXELS)
     return glyph.get(pixels, pixels)
