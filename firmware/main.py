@@ -6,6 +6,6 @@ import micronn_model
 import micronn_serve
 try:
     from micronn_demo import idle  # the board's standalone demo, where its profile has one
-except ImportError:
-    idle = None
+except Exception:
+    idle = None  # none, or one that cannot start here (no such pin, no heap): serve anyway
 micronn_serve.main(idle)

@@ -87,6 +87,28 @@ def test_microbit_boots_into_the_demo(microbit, model):
         assert shown(link, glyph) == digit(net, (0, 0))  # no button pressed
 
 
+@pytest.mark.microbit
+def test_a_demo_that_cannot_start_leaves_the_board_serving(microbit, model):
+    path, net = model
+    code, out, err = cli('flash', str(path), '--port', microbit.port)
+    assert code == 0, err
+    with Link(microbit.port) as link:
+        # as on a Pico whose firmware has no Pin('LED'): the demo raises as it is imported
+        link.write_file('micronn_demo.py', b"raise ValueError('invalid pin')\n")
+        board = Board(link, boards.get('microbit-emulated'))
+        board._import_serve()
+        assert 'invalid pin' in board.demo_error  # what the tool reports after a flash
+        link.s.write(b'\x02')  # the friendly REPL, then a soft reset: boot runs main.py
+        time.sleep(0.1)
+        link.s.write(b'\x04')
+        booted, ok = link._read_until(lambda d: d.endswith(b'\n> '), 10)
+        assert ok and b'micronn seq' in booted, booted[-200:]
+        answer = float(link.ask('1 0').split()[-2])
+        link.enter()
+    assert abs(answer - net.predict([1, 0])[0]) < 1e-5
+    assert cli('flash', str(path), '--port', microbit.port)[0] == 0  # the demo is put back
+
+
 # No rp2 here: its demo runs on MicroPython 1.27 WebAssembly, where only `machine` is a stand-in
 # (pins that hold what the test sets). select.poll on stdin is WebAssembly's own and reports a
 # character waiting at once, so idle() makes one pass: read the pins, set the LED, return.

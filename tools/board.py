@@ -169,9 +169,12 @@ class Board:
         # The old parser gives up rather than collect, so collect after each step. The demo
         # too, as main.py imports it: a model the tool loads here is one boot can load.
         self.link.soft_reset()
-        for m in ('import micronn', 'import micronn_model', 'import micronn_serve',
-                  'try:\n from micronn_demo import idle\nexcept ImportError:\n idle = None'):
+        for m in ('import micronn', 'import micronn_model', 'import micronn_serve'):
             self.link.exec('%s\nimport gc\ngc.collect()' % m)
+        # what went wrong starting the demo, if anything: main.py serves without it then
+        self.demo_error = self.link.exec(
+            'try:\n from micronn_demo import idle\nexcept Exception as e:\n idle = None\n'
+            ' print(repr(e))\nimport gc\ngc.collect()').strip()
 
     def newest(self):
         self._import_serve()
@@ -214,6 +217,9 @@ class Board:
                              'its file): it keeps the model it had (seq %s); use fewer neurons'
                              % (self.profile['name'], len(data), cur and cur[0]))
         say('  %-18s %5d bytes, model seq %d, checked on the board' % (slot, len(data), seq))
+        if self.profile.get('demo_module') and self.demo_error:
+            say('note: the standalone demo cannot start on this board (%s); it serves over '
+                'serial without it' % self.demo_error)
         return seq
 
     @contextlib.contextmanager
