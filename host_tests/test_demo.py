@@ -39,6 +39,23 @@ def glyphs(link):
     return out
 
 
+def reboot(link):
+    """Soft-reset the board from the friendly REPL, so boot runs main.py; what main.py
+    printed up to its server's first prompt."""
+    link.s.write(b'\x02')
+    time.sleep(0.1)
+    link.s.write(b'\x04')
+    booted, ok = link._read_until(lambda d: d.endswith(b'\n> '), 10)
+    assert ok and b'micronn seq' in booted, booted[-200:]
+    return booted
+
+
+def flash(port, path):
+    code, out, err = cli('flash', str(path), '--port', port)
+    assert code == 0, err
+    return out
+
+
 def shown(link, glyph):
     # A server just stopped, its heap too fragmented to compile even this: a soft reset
     # clears the heap and leaves the display as it was.
@@ -51,9 +68,7 @@ def shown(link, glyph):
 @pytest.mark.microbit
 def test_microbit_buttons_in_display_out(microbit, model):
     path, net = model
-    code, out, err = cli('flash', str(path), '--port', microbit.port)
-    assert code == 0, err
-    assert 'micronn_demo.py' in out
+    assert 'micronn_demo.py' in flash(microbit.port, path)
     with Link(microbit.port) as link:
         board = Board(link, boards.get('microbit-emulated'))
         glyph = glyphs(link)
@@ -72,16 +87,11 @@ def test_microbit_buttons_in_display_out(microbit, model):
 @pytest.mark.microbit
 def test_microbit_boots_into_the_demo(microbit, model):
     path, net = model
-    code, out, err = cli('flash', str(path), '--port', microbit.port)
-    assert code == 0, err
+    flash(microbit.port, path)
     with Link(microbit.port) as link:
         glyph = glyphs(link)
         link.exec('microbit.display.clear()')
-        link.s.write(b'\x02')  # the friendly REPL, then a soft reset: boot runs main.py
-        time.sleep(0.1)
-        link.s.write(b'\x04')
-        booted, ok = link._read_until(lambda d: d.endswith(b'\n> '), 10)
-        assert ok and b'micronn seq' in booted, booted[-200:]
+        reboot(link)
         time.sleep(0.3)
         link.enter()
         assert shown(link, glyph) == digit(net, (0, 0))  # no button pressed
@@ -90,23 +100,18 @@ def test_microbit_boots_into_the_demo(microbit, model):
 @pytest.mark.microbit
 def test_a_demo_that_cannot_start_leaves_the_board_serving(microbit, model):
     path, net = model
-    code, out, err = cli('flash', str(path), '--port', microbit.port)
-    assert code == 0, err
+    flash(microbit.port, path)
     with Link(microbit.port) as link:
         # as on a Pico whose firmware has no Pin('LED'): the demo raises as it is imported
         link.write_file('micronn_demo.py', b"raise ValueError('invalid pin')\n")
         board = Board(link, boards.get('microbit-emulated'))
         board._import_serve()
         assert 'invalid pin' in board.demo_error  # what the tool reports after a flash
-        link.s.write(b'\x02')  # the friendly REPL, then a soft reset: boot runs main.py
-        time.sleep(0.1)
-        link.s.write(b'\x04')
-        booted, ok = link._read_until(lambda d: d.endswith(b'\n> '), 10)
-        assert ok and b'micronn seq' in booted, booted[-200:]
+        reboot(link)
         answer = float(link.ask('1 0').split()[-2])
         link.enter()
     assert abs(answer - net.predict([1, 0])[0]) < 1e-5
-    assert cli('flash', str(path), '--port', microbit.port)[0] == 0  # the demo is put back
+    flash(microbit.port, path)  # the demo is put back
 
 
 # No rp2 here: its demo runs on MicroPython 1.27 WebAssembly, where only `machine` is a stand-in

@@ -1,5 +1,6 @@
 # Host only. Model files on the host, read by the code the board runs (micronn_model): checked
-# whole first, then read again to build the net, as the board does.
+# whole first, then read again to build the net, as the board does. micronn_model.load reads
+# a path that way; loads() does it for bytes.
 import io
 
 import micronn
@@ -15,11 +16,8 @@ def loads(data, cls=micronn.NeuralNet):
 def read(path):
     """The net in the model file at path; ValueError naming the file and what is wrong."""
     try:
-        with open(path, 'rb') as f:
-            raw = f.read()
+        return micronn_model.load(path, micronn.NeuralNet)
     except OSError as e:
         raise ValueError('cannot read model %s: %s' % (path, e.strerror))
-    try:
-        return loads(raw)[1]
     except ValueError as e:
         raise ValueError('%s: %s' % (path, e))
