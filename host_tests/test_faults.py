@@ -162,7 +162,7 @@ def test_room_the_tool_counts_is_the_room_the_board_has(fresh_microbit):
     with Link(fresh_microbit.port) as link:
         for name, size in (('ab', 500), ('model_a.mn', 251), ('micronn.py', 2240)):
             link.write_file(name, b'x' * size)
-        free, _ = fs.room(link.eval(fs.LIST))
+        free = fs.room(link.eval(fs.LIST)).free
         out = link.exec("f=open('f','wb');n=0\ntry:\n while 1:\n  f.write(b'x');n+=1\n"
                         "except OSError:\n print(n)", timeout=120)
     # the failing write is the one that filled the last chunk: n + 1 bytes and a 3-byte header
@@ -179,7 +179,7 @@ def test_full_filesystem_is_refused_before_anything_is_written(fresh_microbit, m
     fs = files.for_profile(boards.get('microbit-emulated'))
     with Link(port) as link:
         link.soft_reset()  # the heap the flash left in use
-        free, _ = fs.room(link.eval(fs.LIST))
+        free = fs.room(link.eval(fs.LIST)).free
         # leave only the chunks the board's filesystem needs spare: no model can grow
         link.write_file('filler.bin', b'f' * (126 * (free - fs.SPARE) - 13))
         before = {n: link.file_sum(n) for n in link.eval("__import__('os').listdir()")}

@@ -188,7 +188,7 @@ class Board:
         # Room for it all is checked before anything is written. The slot written is not
         # known until the new firmware runs, so count the smaller slot as the one replaced.
         listing = self.link.eval(self.fs.LIST)
-        sizes = dict(self.fs.room(listing)[1])
+        sizes = self.fs.room(listing).sizes
         steps = [(n, len(d), tmp) for n, d, tmp in stale]
         size = len(micronn_save.dumps(net, 10 ** 9))  # a sequence number longer than any
         steps.append((min(SLOTS, key=lambda s: sizes.get(s, 0)), size, None))

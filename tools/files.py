@@ -7,8 +7,12 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections import namedtuple
 
 from .errors import BoardError, BoardFull
+
+# What a board's LIST reports: free units, {name: size} and the unit's size in bytes.
+Room = namedtuple('Room', 'free sizes unit')
 
 # Runs on the micro:bit: copy a checked temporary file over its target in one command, so once
 # it starts no link failure can stop it half way.
@@ -24,18 +28,18 @@ class MicrobitFiles:
     # once. Freed chunks come back only 8 at a time (MIN_CHUNKS_FOR_SWEEP), so 8 stay spare.
     LIST = "[(n,__import__('os').size(n)) for n in __import__('os').listdir()]"
     SPARE = 8
-    unit = 126
+    UNIT = 126
 
     def __init__(self, profile):
         self.total = profile['fs_chunks']  # from the firmware's flash layout; measured
 
-    def units(self, name, size):
-        return (size + len(name) + 2) // 126 + 1
+    def units(self, name, size, unit=UNIT):
+        return (size + len(name) + 2) // unit + 1
 
     def room(self, listing):
-        """(free units, {name: size}) from what LIST gave."""
         sizes = dict(listing)
-        return self.total - sum(self.units(n, s) for n, s in sizes.items()), sizes
+        return Room(self.total - sum(self.units(n, s) for n, s in sizes.items()), sizes,
+                    self.UNIT)
 
     def replace(self, tmp, name):
         return _COPY + '\n_mn_copy(%r,%r)' % (tmp, name)
@@ -49,14 +53,14 @@ class ModernFiles:
     SPARE = 2  # littlefs needs a block or two for its own metadata when it writes
 
     def __init__(self, profile):
-        self.unit = None
+        pass  # all it needs to know is read from the board (LIST)
 
-    def units(self, name, size):
-        return max(1, -(-size // self.unit))
+    def units(self, name, size, unit):
+        return max(1, -(-size // unit))  # a block per started block, however short the name
 
     def room(self, listing):
-        self.unit, free, sizes = listing
-        return free, dict(sizes)
+        unit, free, sizes = listing
+        return Room(free, dict(sizes), unit)
 
     def replace(self, tmp, name):
         return "import os\nos.rename(%r,%r)" % (tmp, name)  # atomic on littlefs
@@ -70,11 +74,14 @@ def check_room(fs, listing, steps):
     """Refuse, before anything is written, a flash the board's filesystem cannot hold at every
     step. steps: (name, bytes, temporary name or None) in writing order; a temporary copy is
     written whole before it replaces name."""
-    free, sizes = fs.room(listing)
+    free, sizes, unit = fs.room(listing)
+
+    def units(name, size):
+        return fs.units(name, size, unit)
     for name, size, tmp in steps:
-        free += fs.units(tmp, sizes.pop(tmp)) if tmp in sizes else 0  # a flash cut short left it
-        grow = fs.units(name, size) - (fs.units(name, sizes[name]) if name in sizes else 0)
-        need = (fs.units(tmp, size) if tmp else 0) + max(grow, 0)
+        free += units(tmp, sizes.pop(tmp)) if tmp in sizes else 0  # a flash cut short left it
+        grow = units(name, size) - (units(name, sizes[name]) if name in sizes else 0)
+        need = (units(tmp, size) if tmp else 0) + max(grow, 0)
         if free - need < fs.SPARE:
             others = ', '.join('%s (%d B)' % kv for kv in sorted(sizes.items())
                                if not kv[0].startswith(('micronn', 'model_', 'main.')))
@@ -82,7 +89,7 @@ def check_room(fs, listing, steps):
                 'the board\'s filesystem is too full to write %s (%d bytes): about %d bytes are '
                 'free and %d are needed. Nothing was written. Remove files it does not need%s, '
                 'e.g. mpremote exec "import os; os.remove(\'NAME\')", and flash again'
-                % (name, size, max(free - fs.SPARE, 0) * fs.unit, need * fs.unit,
+                % (name, size, max(free - fs.SPARE, 0) * unit, need * unit,
                    ' (%s)' % others if others else ''))
         free -= grow
         sizes[name] = size
