@@ -92,13 +92,14 @@ def test_microbit_largest_nets_that_train(board, capsys):
             '%s: H = %d (%d B free after)' % (s.replace("'", ''), h, left)
             for s, (h, left) in found.items()))
     # the tool's default XOR net and the suite's [4, 8, 3] must train, and the search must
-    # have reached the heap's limit. Just below the limit the same net trains on some tries
-    # and not others, but one size past it never trained in 20 tries, so every try here fails
-    # unless the search stopped short of the limit.
+    # have reached the heap's limit: past the band of sizes it looked at above what it found,
+    # nothing trains. (Just below the limit the same net trains on some tries and not others,
+    # so one size past what it found can train now and then; see bench.BAND.)
     assert 3 <= found["[2, 'H', 1]"][0] < 128
     assert 8 <= found["[4, 'H', 3]"][0] < 128
-    for s in ([2, found["[2, 'H', 1]"][0] + 1, 1], [4, found["[4, 'H', 3]"][0] + 1, 3]):
-        assert [bench.trains(board, s) for _ in range(6)] == [None] * 6, s
+    for s in ([2, found["[2, 'H', 1]"][0] + bench.BAND + 1, 1],
+              [4, found["[4, 'H', 3]"][0] + bench.BAND + 1, 3]):
+        assert [bench.trains(board, s) for _ in range(3)] == [None] * 3, s
 
 
 @pytest.mark.microbit

@@ -204,14 +204,18 @@ def trains(link, shape):
         raise
 
 
-def largest(link, shape, top=128, tries=6, band=6):
-    """The largest H for which shape (a list with one 'H' in it) trains on the board, and the
-    heap left then; (0, None) if not even H = 1 does."""
-    # Below the heap's limit lies a band some sizes wide where the same net trains on some
-    # tries and not others (20 tries each on the emulated micro:bit: [2, 25..29, 1] trained 14
-    # to 18 times and [4, 19..23, 3] 9 to 15 times; [2, 30, 1] and [4, 24, 3] never). So a
-    # size fails only when every try fails, and since the bisection can still stop inside the
-    # band, the sizes just above where it stopped are tried too.
+# Below the heap's limit lies a band of sizes where the same net trains on some tries and not
+# others. On the emulated micro:bit [2, 25..29, 1] trained 14 to 18 times in 20 in one session
+# and [2, 29, 1] 3 times in 10 in another; [4, 19..23, 3] 9 to 15 in 20; [2, 30, 1] and
+# [4, 24, 3] and up never. BAND is wider than any band seen.
+BAND = 6
+
+
+def largest(link, shape, top=128, tries=6):
+    """The largest H for which shape (a list with one 'H' in it) trains on the board in one of
+    `tries` tries, and the heap left then; (0, None) if not even H = 1 does."""
+    # A size fails only when every try fails, and since the bisection can still stop inside
+    # the band, the BAND sizes just above where it stopped are tried too.
     def at(h):
         s = [h if k == 'H' else k for k in shape]
         for _ in range(tries):
@@ -227,14 +231,10 @@ def largest(link, shape, top=128, tries=6, band=6):
             hi = mid
         else:
             lo, left = mid, free
-    # nor is the limit a clean edge: in full CI runs [2, 28, 1] failed twice where [2, 29, 1]
-    # trained, so look two sizes past the last one that trained before calling it the largest
-    h = lo + 1
-    while h <= min(lo + 2, top):
+    for h in range(lo + 1, min(lo + BAND, top) + 1):
         free = at(h)
         if free is not None:
             lo, left = h, free
-        h += 1
     return lo, left
 
 
