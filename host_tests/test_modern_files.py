@@ -25,8 +25,8 @@ def test_room_is_read_with_statvfs(wasm):
     # the same listing, with the free blocks taken away, is refused before anything is written
     unit, _, listed = ast.literal_eval(out.strip())
     with pytest.raises(BoardFull, match='too full to write model_b.mn'):
-        files.check_room(FS, (unit, FS.SPARE, listed), [('model_b.mn', 300, None)])
-    files.check_room(FS, (unit, FS.SPARE + 1, listed), [('model_b.mn', 300, None)])
+        files.check_room(FS, FS.room((unit, FS.SPARE, listed)), [('model_b.mn', 300, None)])
+    files.check_room(FS, FS.room((unit, FS.SPARE + 1, listed)), [('model_b.mn', 300, None)])
 
 
 def test_rename_replaces_a_file_whole(wasm):

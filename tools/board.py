@@ -187,12 +187,11 @@ class Board:
         stale = self.stale(self.firmware())
         # Room for it all is checked before anything is written. The slot written is not
         # known until the new firmware runs, so count the smaller slot as the one replaced.
-        listing = self.link.eval(self.fs.LIST)
-        sizes = self.fs.room(listing).sizes
+        room = self.fs.room(self.link.eval(self.fs.LIST))
         steps = [(n, len(d), tmp) for n, d, tmp in stale]
         size = len(micronn_save.dumps(net, 10 ** 9))  # a sequence number longer than any
-        steps.append((min(SLOTS, key=lambda s: sizes.get(s, 0)), size, None))
-        files.check_room(self.fs, listing, steps)
+        steps.append((min(SLOTS, key=lambda s: room.sizes.get(s, 0)), size, None))
+        files.check_room(self.fs, room, steps)
         self.put_firmware(stale, say)
         cur = self.newest()
         slot = SLOTS[1] if cur and cur[1] == SLOTS[0] else SLOTS[0]

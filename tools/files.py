@@ -70,11 +70,12 @@ def for_profile(profile):
     return (MicrobitFiles if profile['files'] == 'microbit' else ModernFiles)(profile)
 
 
-def check_room(fs, listing, steps):
+def check_room(fs, room, steps):
     """Refuse, before anything is written, a flash the board's filesystem cannot hold at every
-    step. steps: (name, bytes, temporary name or None) in writing order; a temporary copy is
-    written whole before it replaces name."""
-    free, sizes, unit = fs.room(listing)
+    step. room: fs.room() of what the board listed. steps: (name, bytes, temporary name or
+    None) in writing order; a temporary copy is written whole before it replaces name."""
+    free, unit = room.free, room.unit
+    sizes = dict(room.sizes)  # as they will be after each step
 
     def units(name, size):
         return fs.units(name, size, unit)
