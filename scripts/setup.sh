@@ -6,11 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-if ! command -v qemu-system-arm >/dev/null || [ ! -f /usr/share/firmware-microbit-micropython/firmware.hex ] \
-   || ! command -v node >/dev/null; then
+pkgs=""
+command -v qemu-system-arm >/dev/null || pkgs="$pkgs qemu-system-arm"
+[ -f /usr/share/firmware-microbit-micropython/firmware.hex ] || pkgs="$pkgs firmware-microbit-micropython"
+# Node.js from NodeSource carries its own npm and conflicts with Debian's npm package
+command -v node >/dev/null || pkgs="$pkgs nodejs"
+command -v npm >/dev/null || pkgs="$pkgs npm"
+if [ -n "$pkgs" ]; then
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq qemu-system-arm \
-        firmware-microbit-micropython nodejs npm >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
 fi
 npm ci --no-audit --no-fund --loglevel=error
 python -m pip install -q -e ".[test,bench]"
