@@ -1,7 +1,10 @@
 # Host only. Fixtures for the suites: the real runtimes (an emulated micro:bit under QEMU and
 # MicroPython WebAssembly under Node). Missing runtimes skip with how to install them, except
 # under CI=true, where they fail: CI must prove the firmware on real MicroPython.
+import contextlib
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -46,3 +49,33 @@ def wasm():
         except BoardError as e:
             raise AssertionError(str(e))
     return run
+
+
+@contextlib.contextmanager
+def busy_loops(n):
+    """n processes that keep a CPU busy each, as other work does on a user's laptop."""
+    procs = [subprocess.Popen([sys.executable, '-c', 'while 1: pass']) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+
+
+def pytest_addoption(parser):
+    parser.addoption('--busy', type=int, default=0, metavar='N',
+                     help='run the whole suite with N busy-loop processes beside it')
+
+
+@pytest.fixture(scope='session', autouse=True)
+def busy_suite(request):
+    with busy_loops(request.config.getoption('--busy')):
+        yield
+
+
+@pytest.fixture
+def busy():
+    """Two busy-loop processes beside the test: this machine's two CPUs taken by other work."""
+    with busy_loops(2):
+        yield

@@ -376,3 +376,184 @@ def test_reset_while_connecting(microbit, models, flashed_a):
         assert mitm.fired.is_set()
     assert code == 0, err
     assert abs(float(out.split()[0]) - host(models, 'a.mn', [1, 0])) < 1e-5
+
+
+# 12. every command, not only uploads, arrives whole or not at all; a damaged one never runs
+
+# what each ordinary command carries on its way to the board (the tool sends each as one
+# checked command), and a byte in it to damage
+COMMANDS = {
+    'the link helper': b'def _mn_k',
+    'the identity command': b'uname',
+    'the heap check': b'mem_free',
+    'the file-sum helper': b'def _mn_sum',
+    'the room listing': b'listdir()]',
+    "predict's row": b'1.0 0.0',
+}
+
+
+@pytest.mark.parametrize('kind', ['drop', 'flip', 'repeat'])
+@pytest.mark.parametrize('what', sorted(COMMANDS))
+def test_damaged_commands_are_sent_again(microbit, models, flashed_a, what, kind):
+    with FaultyLink(microbit.port) as mitm:
+        mitm.arm(kind, after=COMMANDS[what], offset=2)
+        args = ('flash', str(models / 'a.mn')) if what in ('the file-sum helper',
+                                                            'the room listing') else (
+            'predict', '1', '0')
+        code, out, err = cli(*args, '--port', mitm.port, '--timeout', '5')
+        assert mitm.fired.is_set(), what
+    assert code == 0, err
+    assert 'raised' not in err and 'Traceback' not in err
+    if args[0] == 'predict':
+        assert abs(float(out.split()[0]) - host(models, 'a.mn', [1, 0])) < 1e-5
+
+
+def test_the_boot_key_lost_is_sent_again(microbit, models, flashed_a):
+    # the Ctrl-D that restarts main.py, where the server answers predictions
+    with FaultyLink(microbit.port) as mitm:
+        mitm.arm('drop', after=b'\x03\x02', n=1)
+        code, out, err = cli('predict', '1', '0', '--port', mitm.port, '--timeout', '5')
+        assert mitm.fired.is_set()
+    assert code == 0, err
+    assert abs(float(out.split()[0]) - host(models, 'a.mn', [1, 0])) < 1e-5
+
+
+def test_a_link_that_keeps_damaging_says_so(microbit, models, flashed_a):
+    with FaultyLink(microbit.port) as mitm:
+        mitm.arm('flip', after=b'\x01', every=40)  # from the raw REPL on, 1 byte in 40
+        code, out, err = cli('predict', '1', '0', '--port', mitm.port, '--timeout', '3')
+    assert code == 1, out
+    assert 'keeps losing bytes' in err and 'commands damaged' in err, err
+    assert 'restart the emulated board' in err and 'raised' not in err, err
+    assert predicts(microbit.port, models, 'a.mn')
+
+
+# 13. a flash cut between two firmware files, or printing to a closed pipe
+
+def age_firmware(port):
+    """Make every firmware file on the board differ from the tool's (a comment added at its
+    end), as after an upgrade of micronn: the next flash replaces them all."""
+    with Link(port) as link:
+        link.soft_reset()
+        names = [n for n in link.eval("__import__('os').listdir()")
+                 if n.endswith('.py') and n != 'micronn_demo.py']
+        for n in names:  # the micro:bit has no append mode
+            link.exec("d=open(%r).read()\nf=open(%r,'w')\nf.write(d+'# old\\n')\nf.close()"
+                      % (n, n))
+        return {n: link.file_sum(n) for n in names}
+
+
+def test_flash_killed_between_two_firmware_files(microbit, models, flashed_a):
+    old = age_firmware(microbit.port)
+    proc = start_cli('flash', str(models / 'b.mn'), '--port', microbit.port)
+    for line in proc.stdout:  # the first file is written and checked, the next under way
+        if 'checked on the board' in line:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    with Link(microbit.port) as link:
+        link.soft_reset()
+        assert {n: link.file_sum(n) for n in old} == old  # the old firmware, whole
+    assert predicts(microbit.port, models, 'a.mn')
+    code, out, err = cli('flash', str(models / 'b.mn'), '--port', microbit.port)
+    assert code == 0, err
+    assert predicts(microbit.port, models, 'b.mn')
+
+
+def test_flash_whose_output_is_closed_finishes(microbit, models, flashed_a):
+    age_firmware(microbit.port)
+    proc = start_cli('flash', str(models / 'b.mn'), '--port', microbit.port)
+    proc.stdout.readline()
+    proc.stdout.close()  # as `micronn flash b.mn | head -1` does
+    proc.wait(timeout=300)
+    err = proc.stderr.read()
+    assert proc.returncode == 0 and 'Traceback' not in err, err
+    assert predicts(microbit.port, models, 'b.mn')
+
+
+# 14. the model file's checksum on its own, and slots whose sum holds but weights do not
+
+def with_sum(body):
+    """A model file of body and a sum that holds for it."""
+    return body + b'sum %s\n' % files_sum(body).encode()
+
+
+def files_sum(body):
+    from micronn_model import adler32
+    return adler32(body)
+
+
+def tampered(good):
+    """{what: file} whose sum line is the good file's, with the weights changed."""
+    lines = good.split(b'\n')
+    digit = lines[5].replace(b'1', b'2', 1) if b'1' in lines[5] else lines[5].replace(b'0', b'9', 1)
+    return {'a digit of a weight': b'\n'.join(lines[:5] + [digit] + lines[6:]),
+            'two weight lines swapped': b'\n'.join(lines[:5] + [lines[6], lines[5]] + lines[7:])}
+
+
+def sum_holds_weights_do_not(good):
+    """{what: file} with a sum that holds, and weights a net cannot be built from."""
+    body = good[:good.index(b'sum ')]
+    lines = body.split(b'\n')
+    nan = b'\n'.join(lines[:5] + [b'nan ' + lines[5].split(b' ', 1)[1]] + lines[6:])
+    short = b'\n'.join(lines[:5] + [lines[5].rsplit(b' ', 1)[0]] + lines[6:])
+    return {'a nan weight': with_sum(nan), 'a line one value short': with_sum(short)}
+
+
+def test_checksum_catches_weights_changed_on_the_host(models):
+    good = (models / 'a.mn').read_bytes()
+    for what, data in tampered(good).items():
+        assert data != good and len(data) == len(good), what
+        with pytest.raises(ValueError, match='checksum'):
+            modelfile_read(data)
+
+
+def modelfile_read(data):
+    import io
+    import micronn_model
+    return micronn_model.read(io.BytesIO(data).readline, micronn.NeuralNet)
+
+
+def test_slots_the_board_cannot_trust_are_skipped(microbit, models, flashed_a):
+    state, _ = board_state(microbit.port)
+    other = 'model_b.mn' if state[1] == 'model_a.mn' else 'model_a.mn'
+    good = micronn_save.dumps(micronn.NeuralNet.load(str(models / 'b.mn')), state[0] + 5)
+    cases = dict(tampered(good), **sum_holds_weights_do_not(good))
+    with Link(microbit.port) as link:
+        board = Board(link, None)
+        for what, data in cases.items():
+            link.soft_reset()
+            link.write_file(other, data)
+            if what in tampered(good):  # the board's own reader finds the sum wrong
+                link.soft_reset()
+                out = link.exec("import micronn_model\ntry:\n micronn_model.read(open(%r,'rb')"
+                                ".readline)\nexcept ValueError as e:\n print(e)" % other)
+                assert 'checksum' in out, what
+            assert board.newest() == tuple(state), what  # what it boots with: the good slot
+    assert predicts(microbit.port, models, 'a.mn')
+
+
+# 15. the line server, as a person at a terminal uses it
+
+def test_server_answers_bad_lines_and_keeps_serving(microbit, models, flashed_a):
+    with Link(microbit.port) as link:
+        board = Board(link, None)
+        with board.serving():
+            assert 'error:' in link.ask('0 x')
+            assert 'error: inputs: expected 2' in link.ask('1')
+            assert 'error:' in link.ask('')
+            got = board.predict([[1, 0]])[0][0]
+    assert abs(got - host(models, 'a.mn', [1, 0])) < 1e-5
+
+
+# 16. on a busy machine: two processes keep both CPUs busy beside the tool
+
+@pytest.mark.usefixtures('busy')
+def test_flash_predict_verify_on_a_busy_machine(microbit, models, flashed_a):
+    age_firmware(microbit.port)
+    code, out, err = cli('flash', str(models / 'b.mn'), '--port', microbit.port)
+    assert code == 0, err
+    code, out, err = cli('verify', str(models / 'b.mn'), '--port', microbit.port)
+    assert code == 0, out + err
+    assert predicts(microbit.port, models, 'b.mn')

@@ -2,6 +2,7 @@
 # Expected failures are BoardError or ValueError, printed as one line `micronn: ...` with exit
 # status 1, as mpremote does; only main() prints them.
 import argparse
+import os
 import sys
 
 import micronn
@@ -17,8 +18,12 @@ XOR_HIDDEN = '3'  # [2, 2, 1] from the blog's [0, 1) weights gets stuck on many 
 def say(*a, **k):
     if k.get('end') == '\r' and not sys.stdout.isatty():
         return  # progress lines only on a terminal; logs get the final line of each file
-    print(*a, **k)
-    sys.stdout.flush()
+    try:
+        print(*a, **k)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (`micronn flash m.mn | head`): the flash goes on, unheard
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _dataset(args):
@@ -73,7 +78,7 @@ def cmd_flash(args):
 
 def cmd_predict(args):
     with _connect(args) as board:
-        with board.serving() as seq:
+        with board.serving() as (seq, _):
             got = board.predict([args.inputs])[0]
         say('%s   (model seq %d on %s)' % (_fmt(got), seq, board.link.port))
 
