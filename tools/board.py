@@ -259,8 +259,12 @@ class Board:
         link.soft_reset()
         try:
             for m in ('micronn', 'micronn_model', 'micronn_serve'):
-                link.exec('import %s\nimport gc\ngc.collect()' % m)
+                link.exec('import %s\ngc.collect()' % m, alone=True)
         except BoardExecError as e:
+            if 'MemoryError' in e.traceback:
+                raise BoardError('the board runs a main.py that is not micronn\'s, and has too '
+                                 'little heap to start micronn\'s server by command (%s): '
+                                 '`micronn flash MODEL` puts micronn\'s main.py back' % e)
             if 'ImportError' not in e.traceback:
                 raise
             return e.traceback

@@ -236,8 +236,8 @@ class Link:
         it has at boot."""
         for _ in range(TRIES):
             self.sent += 1
-            self._send(''.join('del %s\n' % HELPERS[h] for h in sorted(self._helpers)) + code
-                       if alone else code)
+            self._send(''.join('del %s\n' % HELPERS[h] for h in sorted(self._helpers))
+                       + 'import gc\ngc.collect()\n' + code if alone else code)
             data, ok = self._read_until(done, timeout)
             if data.startswith(b'OK' + ACK):
                 if alone:
