@@ -10,8 +10,9 @@ import subprocess
 from .errors import BoardError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NODE_DIR = ROOT  # where npm installs the package (node_modules)
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'wasm_run.mjs')
-PACKAGE = os.path.join(ROOT, 'node_modules', '@micropython', 'micropython-webassembly-pyscript')
+PACKAGE = os.path.join(NODE_DIR, 'node_modules', '@micropython', 'micropython-webassembly-pyscript')
 
 
 def missing():
