@@ -46,14 +46,21 @@ class MicrobitFiles:
 
 
 class ModernFiles:
-    """littlefs or FAT on today's ports (rp2, esp32, esp8266, stm32, WebAssembly)."""
+    """littlefs or FAT on today's ports (rp2, esp32, esp8266, stm32, WebAssembly). A port built
+    without os.statvfs gives no free room to count (free is None: the flash goes ahead, and a
+    full filesystem is caught as it is written); one without os.rename replaces a file by a
+    copy run on the board, as the micro:bit does."""
 
-    LIST = ("(lambda o,s:(s[0],s[3],[(n,o.stat(n)[6]) for n in o.listdir()]))"
-            "(__import__('os'),__import__('os').statvfs('.'))")
     SPARE = 2  # littlefs needs a block or two for its own metadata when it writes
 
-    def __init__(self, profile):
-        pass  # all it needs to know is read from the board (LIST)
+    def __init__(self, profile, statvfs=True, rename=True):
+        self.statvfs = statvfs
+        self.rename = rename
+        # free units, unit size and {name: size}: all it needs to know is read from the board
+        self.LIST = ("(lambda o,s:(s[0],s[3],[(n,o.stat(n)[6]) for n in o.listdir()]))"
+                     "(__import__('os'),__import__('os').statvfs('.'))" if statvfs else
+                     "(lambda o:(None,None,[(n,o.stat(n)[6]) for n in o.listdir()]))"
+                     "(__import__('os'))")
 
     def units(self, name, size, unit):
         return max(1, -(-size // unit))  # a block per started block, however short the name
@@ -63,17 +70,24 @@ class ModernFiles:
         return Room(free, dict(sizes), unit)
 
     def replace(self, tmp, name):
+        if not self.rename:
+            return _COPY + '\n_mn_copy(%r,%r)' % (tmp, name)
         return "import os\nos.rename(%r,%r)" % (tmp, name)  # atomic on littlefs
 
 
-def for_profile(profile):
-    return (MicrobitFiles if profile['files'] == 'microbit' else ModernFiles)(profile)
+def for_profile(profile, missing=()):
+    """The file API for a profile; missing: what the board lacks of it ('statvfs', 'rename')."""
+    if profile['files'] == 'microbit':
+        return MicrobitFiles(profile)
+    return ModernFiles(profile, 'statvfs' not in missing, 'rename' not in missing)
 
 
 def check_room(fs, room, steps):
     """Refuse, before anything is written, a flash the board's filesystem cannot hold at every
     step. room: fs.room() of what the board listed. steps: (name, bytes, temporary name or
     None) in writing order; a temporary copy is written whole before it replaces name."""
+    if room.free is None:
+        return  # the board cannot say how much room it has (no os.statvfs)
     free, unit = room.free, room.unit
     sizes = dict(room.sizes)  # as they will be after each step
 
