@@ -14,7 +14,13 @@
 // - raw-paste mode: the port's raw-paste reader reads that same empty stdin, so this board
 //   answers "R\x00" (understood, not supported) and hosts fall back to the plain raw REPL.
 import fs from "fs";
-import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
+import { createRequire } from "module";
+import { pathToFileURL } from "url";
+
+// the package lives in node/node_modules beside this file (npm ci --prefix tools/node)
+const where = createRequire(new URL("./node/", import.meta.url));
+const { loadMicroPython } = await import(
+  pathToFileURL(where.resolve("@micropython/micropython-webassembly-pyscript")).href);
 
 const master = Number(process.argv[2]);
 // argv[3], the slave fd, is only held open: with no slave open the master's reads fail (EIO)
