@@ -49,7 +49,7 @@ function emit(byte) {
   out.push(byte);
   lastOut = byte;
   said = (said + String.fromCharCode(byte)).slice(-64);
-  if (out.length >= 256) flush(); // a board buffers little more than this
+  flush(); // at once, as a UART sends: code may run on without printing for a long time
 }
 
 function flush() {
@@ -247,7 +247,12 @@ def _vb_setup(without):
         except SystemExit:
             pass
         except BaseException as e:
-            sys.print_exception(e)
+            # the traceback as a board prints it: without this runner's own frame
+            import io
+            buf = io.StringIO()
+            sys.print_exception(e, buf)
+            print('\\n'.join(l for l in buf.getvalue().split('\\n')
+                            if not l.startswith('  File "<stdin>"')), end='')
         finally:
             micropython.kbd_intr(-1)
     boot = Module()
