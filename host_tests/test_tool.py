@@ -4,6 +4,7 @@ import pytest
 
 import micronn
 import micronn_boards as boards
+from micronn_tools import files
 from micronn_tools.board import Board, SLOTS
 from micronn_tools.link import Link
 
@@ -103,3 +104,29 @@ def test_missing_port_is_one_clear_line(tmp_path):
     assert code == 1
     assert err.startswith('micronn: no serial port /dev/nonexistent-port')
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_flash_the_filesystem_cannot_hold_is_refused_before_writing(fresh_board, models,
+                                                                     tmp_path):
+    port = fresh_board.port
+    code, out, err = cli('train', '--layers', '5', '--epochs', '10', '-o', str(tmp_path / 'big.mn'))
+    assert code == 0, err
+    assert cli('flash', str(models / 'a.mn'), '--port', port)[0] == 0
+    fs = files.for_profile(boards.get(fresh_board.profile))
+    with Link(port) as link:
+        link.soft_reset()
+        room = fs.room(link.eval(fs.LIST))
+        # a filler that leaves only the units the filesystem keeps spare: no model can grow
+        size = room.unit * (room.free - fs.SPARE)
+        while fs.units('filler.bin', size, room.unit) > room.free - fs.SPARE:
+            size -= 1
+        link.exec("f=open('filler.bin','wb')\nfor i in range(%d):f.write(b'f'*64)\n"
+                  "f.write(b'f'*%d)\nf.close()" % (size // 64, size % 64), timeout=60)
+        before = {n: link.file_sum(n) for n in link.eval("__import__('os').listdir()")}
+    code, out, err = cli('flash', str(tmp_path / 'big.mn'), '--port', port)
+    assert code == 1 and 'filesystem is too full' in err and 'filler.bin' in err, out + err
+    with Link(port) as link:
+        assert {n: link.file_sum(n) for n in link.eval("__import__('os').listdir()")} == before
+        link.exec("import os\nos.remove('filler.bin')")
+    code, out, err = cli('flash', str(tmp_path / 'big.mn'), '--port', port)
+    assert code == 0, err

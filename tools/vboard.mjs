@@ -1,7 +1,8 @@
 // Host only (Node). The virtual modern board's firmware loop: MicroPython 1.27 WebAssembly (the
 // official npm port) driven as a board's main.c drives its REPL, over the pty master fd that
 // vboard.py hands over. Usage: node vboard.mjs MASTER_FD SLAVE_FD JSON_OPTIONS
-// Options: {"heap": bytes, "without": ["uname", "statvfs", "rename", "ticks_us", "mpy"]}.
+// Options: {"heap": bytes, "flash": bytes, "without": ["uname", "statvfs", "rename",
+// "ticks_us", "mpy"]}.
 // What the port lacks and this loop supplies, each said where it is done:
 // - a UART: bytes from the pty go to the REPL one at a time; output goes back with "\n" sent as
 //   "\r\n", as a board's UART does (the port writes bare "\n");
@@ -144,7 +145,7 @@ function snapshot(FS, dir, files) {
 
 // Runs once in every fresh interpreter, before boot.py: the board's firmware-level setup.
 const SETUP = `
-def _vb_setup(without):
+def _vb_setup(without, flash):
     import builtins, os, sys, vfs, micropython, _vb_uart
     from collections import namedtuple
 
@@ -154,9 +155,21 @@ def _vb_setup(without):
     # board's littlefs or FAT reports them; mpremote reads OSError by them
     errs = {44: 2, 20: 17, 54: 20, 31: 21, 28: 22, 55: 39, 51: 28, 8: 9, 2: 13, 63: 1, 29: 5}
 
+    base = getattr(__import__('io'), 'IOBase', object)
+
+    def call(f, *a):
+        try:
+            return f(*a)
+        except OSError as e:
+            raise OSError(errs.get(e.errno, e.errno))
+
     class Flash:
-        def __init__(self, fs):
+        # A flash of a board's size: 4096-byte blocks, a block per started block of a file and
+        # one per folder, counted by statvfs and enforced on writes (ENOSPC, 28), as littlefs
+        # does. The port's own statvfs reports a fixed 500,000 free blocks whatever is written.
+        def __init__(self, fs, blocks):
             self.fs = fs
+            self.blocks = blocks
 
         def mount(self, readonly, mkfs):
             pass
@@ -164,22 +177,69 @@ def _vb_setup(without):
         def umount(self):
             pass
 
+        def used(self, path=''):
+            n = 0
+            for e in self.fs.ilistdir(path or '/'):
+                p = path + '/' + e[0]
+                n += 1 + self.used(p) if e[1] == 0x4000 else blocks(self.fs.stat(p)[6])
+            return n
+
+        def statvfs(self, path):
+            free = self.blocks - self.used()
+            return (4096, 4096, self.blocks, free, free, 0, 0, 0, 0, 255)
+
+        def mkdir(self, path):
+            if self.used() >= self.blocks:
+                raise OSError(28)
+            call(self.fs.mkdir, path)
+
+        def open(self, path, mode):
+            f = call(self.fs.open, path, mode)
+            return Limited(self, f) if ('w' in mode or 'a' in mode or '+' in mode) else f
+
         def ilistdir(self, path):
             # with each file's size, as littlefs and FAT list them (mpremote's ls shows it)
-            for e in self.fs.ilistdir(path):
+            for e in call(self.fs.ilistdir, path):
                 yield e[:3] + (self.fs.stat((path.rstrip('/') or '') + '/' + e[0])[6],)
 
         def __getattr__(self, name):
             f = getattr(self.fs, name)
+            return lambda *a: call(f, *a)
 
-            def call(*a):
-                try:
-                    return f(*a)
-                except OSError as e:
-                    raise OSError(errs.get(e.errno, e.errno))
-            return call
+    def blocks(size):
+        return max(1, -(-size // 4096))
+
+    class Limited(base):
+        def __init__(self, flash, f):
+            self.flash = flash
+            self.f = f
+
+        def write(self, data):
+            at = self.f.tell()
+            size = self.f.seek(0, 2)
+            self.f.seek(at)
+            grow = blocks(max(size, at + len(data))) - blocks(size)
+            if grow and grow > self.flash.blocks - self.flash.used():
+                raise OSError(28)
+            return self.f.write(data)
+
+        def readinto(self, buf):
+            return self.f.readinto(buf)
+
+        def ioctl(self, op, arg):
+            return 0
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            self.f.close()
+
     vfs.umount('/')
-    vfs.mount(Flash(os.VfsPosix('${FLASH}')), '/')
+    vfs.mount(Flash(os.VfsPosix('${FLASH}'), flash // 4096), '/')
     os.chdir('/')
 
     def input(prompt=''):
@@ -258,7 +318,7 @@ def _vb_setup(without):
     boot = Module()
     boot.run = run
     sys.modules['_vb_boot'] = boot
-_vb_setup(%WITHOUT%)
+_vb_setup(%WITHOUT%, %FLASH%)
 __import__('_vb_boot').main_globals = globals()
 del _vb_setup
 `;
@@ -280,7 +340,8 @@ async function boot(softReset) {
   }
   board.registerJsModule("_vb_uart", { read_line: readLine });
   mp = board;
-  mp.runPython(SETUP.replace("%WITHOUT%", JSON.stringify(options.without || [])));
+  mp.runPython(SETUP.replace("%WITHOUT%", JSON.stringify(options.without || []))
+    .replace("%FLASH%", String(options.flash || 256 * 1024)));
   mp.runPython("__import__('_vb_boot').run('boot.py')");
   if (!raw) mp.runPython("__import__('_vb_boot').run('main.py')");
   if (raw) {

@@ -29,15 +29,17 @@ def missing():
 class VirtualBoard:
     """with VirtualBoard() as vb: vb.port is a pty to hand to micronn or mpremote.
 
-    without: names from FEATURES the board is built without. heap: its MicroPython heap."""
+    without: names from FEATURES the board is built without. heap: its MicroPython heap (the
+    port grows it on demand: gc.mem_free() says about 134 MB). flash: its filesystem's size."""
 
-    def __init__(self, without=(), heap=256 * 1024, boot_timeout=30):
+    def __init__(self, without=(), heap=256 * 1024, flash=256 * 1024, boot_timeout=30):
         unknown = set(without) - set(FEATURES)
         if unknown:
             raise ValueError('unknown feature(s) %s; known: %s'
                              % (', '.join(sorted(unknown)), ', '.join(FEATURES)))
         self.without = tuple(without)
         self.heap = heap
+        self.flash = flash
         self.boot_timeout = boot_timeout
         self.proc = None
         self.port = None
@@ -52,7 +54,8 @@ class VirtualBoard:
         self.port = os.ttyname(slave)
         import json
         cmd = ['node', RUNNER, str(master), str(slave),
-               json.dumps({'heap': self.heap, 'without': list(self.without)})]
+               json.dumps({'heap': self.heap, 'flash': self.flash,
+                           'without': list(self.without)})]
         try:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                          stderr=subprocess.STDOUT, pass_fds=(master, slave),
