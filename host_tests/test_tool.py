@@ -130,3 +130,18 @@ def test_a_flash_the_filesystem_cannot_hold_is_refused_before_writing(fresh_boar
         link.exec("import os\nos.remove('filler.bin')")
     code, out, err = cli('flash', str(tmp_path / 'big.mn'), '--port', port)
     assert code == 0, err
+
+
+def test_boards_lists_the_profiles_and_what_each_was_tried_on():
+    code, out, err = cli('boards')
+    assert code == 0, err
+    lines = out.splitlines()
+
+    def tried(name):
+        i = next(i for i, l in enumerate(lines) if l.split()[:1] == [name])
+        return lines[i + 2].split('tried: ')[1]
+    assert tried('microbit-v2') == tried('rp2-pico') == 'not yet tried on hardware'
+    assert tried('modern-emulated').startswith('MicroPython 1.27 WebAssembly')
+    v2 = boards.get('microbit-v2')
+    assert (v2['usb'], v2['float'], v2['files']) == (['0d28:0204'], 'single', 'microbit')
+    assert 'nRF52833' in v2['machine'] and 'nRF51822' in boards.get('microbit-v1')['machine']

@@ -12,6 +12,7 @@ import serial
 from micronn_tools.link import Link
 
 from conftest import start_board
+from helpers import cli, start_cli
 
 pytestmark = pytest.mark.wasm
 MPREMOTE = os.path.join(os.path.dirname(sys.executable), 'mpremote')
@@ -123,3 +124,35 @@ def test_mpremote_copies_files_and_mip_installs_the_network(vb, tmp_path):
     net.add_layer(1)
     assert before == pytest.approx(net.predict([0, 1])[0], abs=1e-12)  # the host's own net
     assert after > before and last < first  # it trained towards 1
+
+
+def test_mip_manifest_lists_the_network_modules_at_the_package_version():
+    import json
+    import re
+    with open(os.path.join(ROOT, 'package.json')) as f:
+        manifest = json.load(f)
+    with open(os.path.join(ROOT, 'pyproject.toml')) as f:
+        project = f.read()
+    version = re.search(r'^version = "([^"]+)"', project, re.M).group(1)
+    modules = re.search(r'^py-modules = \[([^\]]*)\]', project, re.M).group(1)
+    assert manifest['version'] == version
+    assert sorted(manifest['urls']) == sorted(
+        [m + '.py', 'firmware/' + m + '.py'] for m in re.findall(r'"(\w+)"', modules))
+
+
+def test_micronn_demo_and_emulator_run_on_the_virtual_board(tmp_path):
+    from micronn_tools import vboard
+    from conftest import need
+    need(vboard.missing())
+    code, out, err = cli('demo', '--board', 'modern-emulated', '--epochs', '3000', cwd=tmp_path)
+    assert code == 0, err
+    assert 'starting the virtual modern board' in out and 'answers XOR like the host' in out
+    p = start_cli('emulator', '--board', 'modern-emulated')
+    try:
+        line = p.stdout.readline()
+        port = line.split(' on ')[1].split(';')[0]
+        with Link(port) as link:
+            assert link.eval("__import__('sys').platform") == 'webassembly'
+    finally:
+        p.terminate()
+        p.wait(10)
