@@ -12,6 +12,8 @@
 //   prints or reads input(), as an interrupt routine would see it; a loop that does neither
 //   cannot be stopped;
 // - input(): the port's stdin reads nothing, so input() is given the serial line instead;
+// - a filesystem of a board's size whose errors carry MicroPython's errno numbers, and
+//   os.uname() (see SETUP below, which runs inside MicroPython as each interpreter starts);
 // - raw-paste mode: the port's raw-paste reader reads that same empty stdin, so this board
 //   answers "R\x00" (understood, not supported) and hosts fall back to the plain raw REPL.
 import fs from "fs";

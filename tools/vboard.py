@@ -3,6 +3,7 @@
 # Ctrl-C, Ctrl-D soft reset running boot.py and main.py, a filesystem kept until it stops).
 # vboard.mjs is its firmware loop and says what it supplies that the port lacks.
 import atexit
+import json
 import os
 import select
 import subprocess
@@ -52,7 +53,6 @@ class VirtualBoard:
         tty.setraw(slave)  # no echo, no newline translation: bytes pass as over a UART
         os.set_blocking(master, False)
         self.port = os.ttyname(slave)
-        import json
         cmd = ['node', RUNNER, str(master), str(slave),
                json.dumps({'heap': self.heap, 'flash': self.flash,
                            'without': list(self.without)})]
