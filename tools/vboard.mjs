@@ -126,8 +126,10 @@ function readLine() {
         line.pop();
         for (const b of [8, 32, 8]) emit(b);
       }
+    } else if (c === 4 && !line.length) {
+      return false; // Ctrl-D on an empty line: EOFError, as the port's readline gives
     } else if (c >= 32) {
-      line.push(c);
+      line.push(c); // "\n" alone ends no line, as in MicroPython's readline: only "\r" does
       emit(c);
     }
   }
@@ -250,6 +252,8 @@ def _vb_setup(without, flash):
         line = _vb_uart.read_line()
         while line is None:  # Ctrl-C: KeyboardInterrupt is raised in this loop
             pass
+        if line is False:
+            raise EOFError
         return line
     builtins.input = input
     impl = sys.implementation
