@@ -68,8 +68,9 @@ def test_soft_reset_starts_afresh_runs_boot_and_main_and_keeps_files(vb):
         assert sorted(link.eval('__import__("os").listdir()')) == ['boot.py', 'main.py']
 
 
-def test_ctrl_c_stops_a_main_py_that_prints_or_waits_for_input(vb):
-    for loop in ('while True:\n print(i)\n i += 1', 'while True:\n print(input())'):
+def test_ctrl_c_stops_a_main_py_that_prints_sleeps_or_waits_for_input(vb):
+    for loop in ('while True:\n print(i)\n i += 1', 'while True:\n print(input())',
+                 'import time\nwhile True:\n time.sleep_ms(50)'):
         with Link(vb.port) as link:
             link.exec('open("main.py","w").write(%r)' % ('i = 0\n' + loop + '\n'))
         with serial.Serial(vb.port, 115200, timeout=0.2) as s:
@@ -81,7 +82,7 @@ def test_ctrl_c_stops_a_main_py_that_prints_or_waits_for_input(vb):
 
 def test_a_loop_that_neither_prints_nor_reads_cannot_be_interrupted(vb):
     # The port has no VM hook: Ctrl-C is seen only when running code calls out of the
-    # interpreter (print, input()). A busy loop is then as stuck as a board whose main.py
+    # interpreter (print, input(), the clock). A busy loop is then as stuck as a board whose main.py
     # ignores Ctrl-C, and the tool says so.
     with Link(vb.port) as link:
         link.exec('open("main.py","w").write("while True:\\n pass\\n")')

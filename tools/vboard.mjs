@@ -9,8 +9,8 @@
 // - a soft reset (Ctrl-D): a fresh interpreter, then boot.py, then main.py (friendly REPL only);
 //   the filesystem is copied into it, so files survive until this process ends;
 // - Ctrl-C while code runs: the port has no VM hook, so it is noticed only when the running code
-//   prints or reads input(), as an interrupt routine would see it; a loop that does neither
-//   cannot be stopped;
+//   prints, reads input() or the clock (time.sleep, time.ticks_ms), as an interrupt routine
+//   would see it; a loop that does none of these cannot be stopped;
 // - input(): the port's stdin reads nothing, so input() is given the serial line instead;
 // - a filesystem of a board's size whose errors carry MicroPython's errno numbers, and
 //   os.uname() (see SETUP below, which runs inside MicroPython as each interpreter starts);
@@ -99,6 +99,15 @@ function nextByte() {
     if (!pump() && !queue.length) sleep(1);
   }
 }
+
+// The port reads its clock (time.ticks_ms, the busy wait of time.sleep) through Date.now(): a
+// moment when an interrupt routine would run too, so Ctrl-C reaches a loop that sleeps. The
+// KeyboardInterrupt comes when that sleep ends, as the port's sleep checks nothing meanwhile.
+const realNow = Date.now;
+Date.now = () => {
+  if (mp && performance.now() - lastPump > 2) pump();
+  return realNow();
+};
 
 function onOutput(bytes) {
   for (const b of bytes) emit(b);
