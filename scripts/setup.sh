@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine for micronn: the emulated micro:bit (QEMU and Debian's
-# micro:bit MicroPython firmware), MicroPython WebAssembly (npm, pinned by package-lock.json),
+# micro:bit MicroPython firmware), MicroPython WebAssembly (npm, pinned by tools/node/package-lock.json),
 # and micronn itself with its test tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,5 +16,5 @@ if [ -n "$pkgs" ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
 fi
-npm ci --no-audit --no-fund --loglevel=error
+npm ci --prefix tools/node --no-audit --no-fund --loglevel=error
 python -m pip install -q -e ".[test,bench]"

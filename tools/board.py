@@ -13,6 +13,7 @@ from serial.tools import list_ports
 from . import files
 from .emulator import EmulatedMicrobit
 from .errors import BoardError, BoardExecError, NoModel, NotMicronn
+from .vboard import VirtualBoard
 from .link import Link, adler32
 from .strip import strip_source
 
@@ -36,11 +37,24 @@ HEAP_PER_WEIGHT = 56
 
 # Single precision has 24 bits, so 1 + 1e-12 rounds to 1 there.
 DOUBLE = '1.0 + 1e-12 != 1.0'
-# What a board says about itself, in one command: os.uname's sysname and machine, its
-# MicroPython version and .mpy version, and whether its floats are double.
-REPORT = ("(__import__('os').uname()[0], __import__('os').uname()[4], "
-          "__import__('sys').implementation[1], "
-          "getattr(__import__('sys').implementation, '_mpy', 0), %s)" % DOUBLE)
+# What a board says about itself, in one command, from what every port has (sys.platform,
+# sys.implementation) and os.uname() only where a port has it: its platform, machine,
+# MicroPython version, .mpy version (0: it imports none), whether its floats are double, and
+# which of the optional functions the tool can use it has.
+OPTIONAL = (('os', 'statvfs'), ('os', 'rename'), ('time', 'ticks_us'))
+REPORT = ("(lambda s,o:(s.platform,getattr(s.implementation,'_machine','') or "
+          "(o.uname()[4] if hasattr(o,'uname') else ''),s.implementation[1],"
+          "getattr(s.implementation,'_mpy',0),%s,[n for m,n in %r if hasattr(__import__(m),n)]))"
+          "(__import__('sys'),__import__('os'))" % (DOUBLE, OPTIONAL))
+# What the tool does where a port lacks one of them, said in a `note:` line.
+WITHOUT = {
+    'statvfs': 'it has no os.statvfs, so the room left cannot be counted before writing: a full '
+               'filesystem is caught as it is written, and the previous model stays',
+    'rename': 'it has no os.rename: changed firmware files are replaced by a copy made on the '
+              'board, as on the micro:bit',
+    'ticks_us': 'it has no time.ticks_us: nothing micronn runs on the board needs it',
+    'mpy': 'it imports no .mpy files (no sys.implementation._mpy): the firmware goes as source',
+}
 
 
 def detect():
@@ -90,22 +104,29 @@ class Board:
         # first, and alone: a command's own code and names take heap
         self.free = link.eval("__import__('gc').collect() or __import__('gc').mem_free()",
                               alone=True)
-        sysname, machine, version, mpy, double = link.eval(REPORT)
+        platform, machine, version, mpy, double, has = link.eval(REPORT)
+        self.platform = platform
         self.machine = machine
         self.version = tuple(version)
         self.mpy = files.mpy_tag(mpy)
         self.float = 'double' if double else 'single'
-        seen = boards.by_uname(sysname, machine)
+        seen = boards.by_uname(platform, machine)
         if profile is None:
             if seen is None:
-                raise BoardError('unknown board (os.uname says %s, %s): pick a profile with '
-                                 '--board; `micronn boards` lists them' % (sysname, machine))
+                raise BoardError('unknown board (sys.platform %r, machine %r): pick a profile '
+                                 'with --board; `micronn boards` lists them' % (platform, machine))
             profile = seen
-        elif profile['sysname'] != sysname:
+        elif profile['sysname'] != platform:
             raise BoardError('--board %s expects a %s board, but this one reports %s: pick the '
-                             'right --board' % (profile['name'], profile['sysname'], sysname))
+                             'right --board' % (profile['name'], profile['sysname'], platform))
         self.profile = profile
-        self.fs = files.for_profile(profile)
+        # what a board of its file API would have and this one lacks; the tool works around each
+        self.missing = [n for _, n in OPTIONAL if n not in has]
+        if profile['mpy'] and not self.mpy:
+            self.missing.append('mpy')
+        if profile['files'] == 'microbit':  # that API never has these: nothing to say
+            self.missing = [n for n in self.missing if n not in ('statvfs', 'rename')]
+        self.fs = files.for_profile(profile, self.missing)
 
     def differences(self):
         """What the board reports that its profile does not expect, one line each. None of it
@@ -122,7 +143,7 @@ class Board:
         if self.free < p['heap'] * 0.8:
             out.append('it has %d bytes of heap free, the %s profile plans for about %d: models '
                        'are checked against %d' % (self.free, p['name'], p['heap'], self.free))
-        return out
+        return out + [WITHOUT[n] for n in self.missing]
 
     def firmware(self):
         """[(name on the board, bytes)]: source without comments for small boards, and .mpy
@@ -323,10 +344,24 @@ def _boot_failed(booted, port):
     return BoardExecError('the board raised %s at boot' % last, text)
 
 
+EMULATORS = {'qemu-microbit': EmulatedMicrobit, 'vboard': VirtualBoard}
+
+
+def emulator(profile):
+    """The emulated board a profile names (its "emulator"), to start with `with`."""
+    kind = profile.get('emulator')
+    if kind not in EMULATORS:
+        raise BoardError('--board %s is a real board, not an emulated one: emulated boards are '
+                         '%s' % (profile['name'], ', '.join(
+                             n for n, p in boards.profiles().items() if p.get('emulator'))))
+    return EMULATORS[kind]()
+
+
 @contextlib.contextmanager
 def connect(port=None, board=None, emulate=False, say=print, timeout=10.0):
     """with connect(...) as b: b is a Board. No port: the one detected USB board, else (with
-    emulate=True) a freshly started emulated micro:bit."""
+    emulate=True) a freshly started emulated board: the one `board` names if it is emulated,
+    else the emulated micro:bit."""
     profile = boards.get(board) if board else None
     with contextlib.ExitStack() as stack:
         if port is None:
@@ -338,9 +373,9 @@ def connect(port=None, board=None, emulate=False, say=print, timeout=10.0):
                 port = found[0][0]
                 say('using %s on %s' % (found[0][1][0]['title'], port))
             elif emulate:
-                say('no board attached: starting the emulated micro:bit (QEMU)')
-                port = stack.enter_context(EmulatedMicrobit()).port
                 profile = profile or boards.get('microbit-emulated')
+                say('no board attached: starting the %s' % profile['title'])
+                port = stack.enter_context(emulator(profile)).port
             else:
                 raise BoardError('no board found: plug one in, or give --port; `micronn demo` '
                                  'runs on an emulated micro:bit')

@@ -133,13 +133,15 @@ def cmd_boards(args):
     for p in boards.profiles().values():
         say('  %-18s %s; %s floats, ~%d B heap' % (p['name'], p['title'], p['float'], p['heap']))
         say('  %-18s demo: %s' % ('', p['demo']))
+        say('  %-18s tried: %s' % ('', p.get('tried') or 'not yet tried on hardware'))
 
 
 def cmd_emulator(args):
-    from .emulator import EmulatedMicrobit
-    with EmulatedMicrobit() as mb:
-        say('emulated micro:bit on %s; use --port %s; Ctrl-C stops it (its files go with it)'
-            % (mb.port, mb.port))
+    from .board import emulator
+    profile = boards.get(args.board)
+    with emulator(profile) as mb:
+        say('%s on %s; use --port %s --board %s; Ctrl-C stops it (its files go with it)'
+            % (profile['title'], mb.port, mb.port, profile['name']))
         try:
             mb.proc.wait()
         except KeyboardInterrupt:
@@ -197,7 +199,10 @@ def parser():
     s.set_defaults(func=cmd_demo)
     s = sub.add_parser('boards', help='attached boards and known board profiles')
     s.set_defaults(func=cmd_boards)
-    s = sub.add_parser('emulator', help='run an emulated micro:bit until Ctrl-C')
+    s = sub.add_parser('emulator', help='run an emulated board until Ctrl-C')
+    s.add_argument('--board', default='microbit-emulated',
+                   choices=sorted(n for n, p in boards.profiles().items() if p.get('emulator')),
+                   help='which emulated board (default microbit-emulated)')
     s.set_defaults(func=cmd_emulator)
     s = sub.add_parser('bench', help='speed and heap of micronn vs the blog, per runtime')
     s.add_argument('--runtime', default='microbit,cpython,wasm',

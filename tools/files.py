@@ -42,7 +42,7 @@ class MicrobitFiles:
         return Room(self.total - sum(self.units(n, s) for n, s in sizes.items()), sizes,
                     self.UNIT)
 
-    COPIES = True  # a file is replaced by copying: its new copy and the temporary coexist
+    copies = True  # a file is replaced by copying: its new copy and the temporary coexist
 
     def replace(self, moves, gone=()):
         """One command: each (temporary, name) in moves replaces name; files in gone go."""
@@ -51,14 +51,21 @@ class MicrobitFiles:
 
 
 class ModernFiles:
-    """littlefs or FAT on today's ports (rp2, esp32, esp8266, stm32, WebAssembly)."""
+    """littlefs or FAT on today's ports (rp2, esp32, esp8266, stm32, WebAssembly). A port built
+    without os.statvfs gives no free room to count (free is None: the flash goes ahead, and a
+    full filesystem is caught as it is written); one without os.rename replaces a file by a
+    copy run on the board, as the micro:bit does."""
 
-    LIST = ("(lambda o,s:(s[0],s[3],[(n,o.stat(n)[6]) for n in o.listdir()]))"
-            "(__import__('os'),__import__('os').statvfs('.'))")
     SPARE = 2  # littlefs needs a block or two for its own metadata when it writes
 
-    def __init__(self, profile):
-        pass  # all it needs to know is read from the board (LIST)
+    def __init__(self, profile, statvfs=True, rename=True):
+        self.statvfs = statvfs
+        self.copies = not rename  # without os.rename, a copy made on the board
+        # free units, unit size and {name: size}: all it needs to know is read from the board
+        self.LIST = ("(lambda o,s:(s[0],s[3],[(n,o.stat(n)[6]) for n in o.listdir()]))"
+                     "(__import__('os'),__import__('os').statvfs('.'))" if statvfs else
+                     "(lambda o:(None,None,[(n,o.stat(n)[6]) for n in o.listdir()]))"
+                     "(__import__('os'))")
 
     def units(self, name, size, unit):
         return max(1, -(-size // unit))  # a block per started block, however short the name
@@ -67,21 +74,26 @@ class ModernFiles:
         unit, free, sizes = listing
         return Room(free, dict(sizes), unit)
 
-    COPIES = False  # os.rename: the temporary's blocks become the file's
-
     def replace(self, moves, gone=()):
         """One command: each (temporary, name) in moves replaces name; files in gone go."""
+        if self.copies:
+            return MicrobitFiles.replace(self, moves, gone)
         return (_REMOVE % (tuple(gone),) + ''.join('\nos.rename(%r,%r)' % m for m in moves))
 
 
-def for_profile(profile):
-    return (MicrobitFiles if profile['files'] == 'microbit' else ModernFiles)(profile)
+def for_profile(profile, missing=()):
+    """The file API for a profile; missing: what the board lacks of it ('statvfs', 'rename')."""
+    if profile['files'] == 'microbit':
+        return MicrobitFiles(profile)
+    return ModernFiles(profile, 'statvfs' not in missing, 'rename' not in missing)
 
 
 def check_room(fs, room, plan):
     """Refuse, before anything is written, a flash the board's filesystem cannot hold at every
     step. room: fs.room() of what the board listed. plan, in order: ('write', name, bytes),
     ('remove', name, None), ('move', name, temporary) where the temporary is already written."""
+    if room.free is None:
+        return  # the board cannot say how much room it has (no os.statvfs)
     free, unit = room.free, room.unit
     sizes = dict(room.sizes)  # as they will be after each step
 
@@ -95,7 +107,7 @@ def check_room(fs, room, plan):
         if op == 'remove':
             continue
         size = arg if op == 'write' else sizes[arg]
-        need = units(name, size) if op == 'write' or fs.COPIES else 0
+        need = units(name, size) if op == 'write' or fs.copies else 0
         if free - need < fs.SPARE:
             others = ', '.join('%s (%d B)' % kv for kv in sorted(sizes.items())
                                if not kv[0].startswith(('micronn', 'model_', 'main.')))
@@ -108,7 +120,7 @@ def check_room(fs, room, plan):
         free -= need
         if op == 'move':
             moved = drop(arg)
-            free += moved if fs.COPIES else 0  # renamed, the temporary's blocks are the file's
+            free += moved if fs.copies else 0  # renamed, the temporary's blocks are the file's
         sizes[name] = size
 
 

@@ -10,8 +10,11 @@ import subprocess
 from .errors import BoardError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# the npm manifest for the runtime (package.json, package-lock.json) and its node_modules; the
+# repository's root package.json is mip's
+NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'node')
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'wasm_run.mjs')
-PACKAGE = os.path.join(ROOT, 'node_modules', '@micropython', 'micropython-webassembly-pyscript')
+PACKAGE = os.path.join(NODE_DIR, 'node_modules', '@micropython', 'micropython-webassembly-pyscript')
 
 
 def missing():
@@ -19,7 +22,8 @@ def missing():
     if not shutil.which('node'):
         return 'node is not installed; install Node.js 18+ (sudo apt-get install nodejs npm)'
     if not os.path.isdir(PACKAGE):
-        return ('the MicroPython WebAssembly package is missing; run `npm ci` in %s' % ROOT)
+        return ('the MicroPython WebAssembly package is missing; run `npm ci --prefix %s`'
+                % os.path.relpath(NODE_DIR))
     return None
 
 

@@ -1,7 +1,13 @@
 // Host only (Node). Runs code on MicroPython WebAssembly (v1.27), the official npm port: reads
 // {"code": ..., "files": {name: text}, "binary": {name: base64}} on stdin, writes the files into its in-memory
 // filesystem, runs the code, prints its output. Exit 1 on a Python exception.
-import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
+import { createRequire } from "module";
+import { pathToFileURL } from "url";
+
+// the package lives in node/node_modules beside this file (npm ci --prefix tools/node)
+const where = createRequire(new URL("./node/", import.meta.url));
+const { loadMicroPython } = await import(
+  pathToFileURL(where.resolve("@micropython/micropython-webassembly-pyscript")).href);
 
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
