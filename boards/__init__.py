@@ -4,8 +4,11 @@
 # 120 with its MicroPython 1.0.1 and no appended script, measured), its free heap after boot in bytes (approximate), its float
 # precision, whether device source goes without comments, and its standalone demo: what it
 # does, its module in firmware/ and its pins (which that module must use; test_demo checks);
-# what it was tried on ("tried": null when no such board was ever attached), and for an
-# emulated board which emulator runs it ("emulator": qemu-microbit or vboard).
+# what it was tried on ("tried": null when no such board was ever attached), for an
+# emulated board which emulator runs it ("emulator": qemu-microbit or vboard), and for a
+# board whose serial link is its own USB (no UART to overrun) how commands go out ("pace":
+# bytes per write and the pause after each; without it, 32-byte writes 3 ms apart, which
+# the micro:bit's UART keeps up with; either way the link slows down when it sees damage).
 import json
 import os
 

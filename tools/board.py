@@ -120,6 +120,8 @@ class Board:
             raise BoardError('--board %s expects a %s board, but this one reports %s: pick the '
                              'right --board' % (profile['name'], profile['sysname'], platform))
         self.profile = profile
+        if profile.get('pace'):
+            link.piece, link.pause = profile['pace']
         # what a board of its file API would have and this one lacks; the tool works around each
         self.missing = [n for _, n in OPTIONAL if n not in has]
         if profile['mpy'] and not self.mpy:
