@@ -12,9 +12,11 @@ from . import modelfile
 
 ACTIVATIONS = ('sigmoid', 'relu', 'tanh', 'identity', 'softmax')
 # Nets with at most this many weights are written straight-line. Measured on the emulated
-# micro:bit (see the README's export section): straight-line code costs heap per weight at
-# compile time, and past about this size it no longer compiles beside a loaded program.
-UNROLL_MAX = 20
+# micro:bit (-icount shift=6), heap of the import / us per predict, straight vs looped:
+# [2, 8, 1] (33 weights) 1104 B / 3.6 ms vs 1408 B / 4.2 ms; [4, 8, 3] (67) 1792 / 5.6 vs
+# 1552 / 6.3; [2, 29, 1] (117) straight runs out of heap while compiling, looped 3056 / 13.5.
+# Straight is always about 15% faster, but past ~50 weights it costs more heap than it saves.
+UNROLL_MAX = 48
 FANIN_MAX = 32  # past this, a neuron's sum is a loop: locals are few on MicroPython
 
 
