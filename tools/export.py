@@ -1,9 +1,9 @@
 # Host only. `micronn export`: a trained net as a standalone Python module whose predict(x)
 # needs nothing on the board but math: no micronn, no model file to parse, only its own code.
-# Small nets become one straight-line function whose weights are default arguments (locals,
-# the fastest names MicroPython has); bigger ones keep each layer's weights in a constant tuple
-# and loop over its neurons, so the code the board compiles grows with the layers' fan-in, not
-# with the number of weights.
+# Small nets become one straight-line function of locals with the weights written in as
+# constants; bigger ones keep each layer's weights in a constant tuple and loop over its
+# neurons, so the code the board compiles grows with the layers' fan-in, not with the number
+# of weights.
 import os
 
 import micronn
@@ -137,8 +137,8 @@ def _looped(layers, n_in):
             body += [' o = []', ' for b, %s in %s:' % (_tuple(ws), name),
                      '  s = %s' % _sum('b', ws, a)]
         else:
-            if not li:
-                body.append(' o = x')
+            if not li:  # the unpacked inputs: x itself may have been an iterator
+                body.append(' o = [%s]' % ', '.join(a))
             body += [' p = o', ' o = []', ' for n in %s:' % name, '  s = n[0]', '  k = 1',
                      '  for t in p:', '   s += n[k] * t', '   k += 1']
         body += _activate(act, 's', 's', '  ') + ['  o.append(s)']
