@@ -158,12 +158,14 @@ def board(microbit):
 
 
 def on_board(link, src, xs, name='exported'):
-    """Each row's predict on the board, from src imported there on a fresh heap."""
+    """Each row's predict on the board, from src imported there on a fresh heap. The rows go
+    in a file too: write_file checks its sum there, while a digit lost from a typed command
+    under load could still parse, as another input."""
     link.write_file(name + '.py', src.encode())
+    link.write_file('rows.py', ('X = %r\n' % (xs,)).encode())
     link.soft_reset()
-    link.exec('import %s' % name)
-    link.exec('X=%r' % (xs,))
-    got = link.eval('[%s.predict(x) for x in X]' % name)
+    link.exec('import %s, rows' % name)
+    got = link.eval('[%s.predict(x) for x in rows.X]' % name)
     link.remove(name + '.py')
     return got
 
