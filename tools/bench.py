@@ -9,14 +9,16 @@ import sys
 
 import micronn
 
-from . import blog_reference, wasm
+from . import bench_job, blog_reference, export, wasm
 from .errors import BoardError
 from .strip import strip_source
 
 SHAPES = ([2, 2, 1], [2, 8, 1], [4, 8, 3])
+BIG = ([2, 29, 1], [4, 16, 3])  # exports of nets micronn itself cannot load on the micro:bit
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIRMWARE = ('micronn', 'micronn_train')
-GOALS = ('goals: predict within 1.3x the floor on the micro:bit and 2x on CPython; train_row '
+GOALS = ('goals: the exported [2, 2, 1] predict within 1.15x the floor locals and its import '
+         '<= 700 B of heap on the micro:bit; predict within 1.3x the floor on the micro:bit and 2x on CPython; train_row '
          'within 3.5x the floor\'s predict on the micro:bit; import <= 1,500 B and a [2, 2, 1] '
          'net <= 400 B of heap on the micro:bit; a [4, 16, 3] net trains on the micro:bit')
 
@@ -57,10 +59,27 @@ def _source(name):
         return strip_source(f.read())
 
 
-def sources():
+def _export_name(shape):
+    return 'mn_export_%s' % '_'.join(map(str, shape))
+
+
+def exported(shape):
+    """The host's net of this shape (random.seed(1)) as `micronn export` writes it."""
+    return export.source(bench_job.build(micronn, shape), 'bench net %s' % shape)
+
+
+def floor_weights():
+    """The [2, 2, 1] export's weights, for the floor that takes them as default arguments."""
+    n = bench_job.build(micronn, [2, 2, 1])
+    return [v for layer in n.layers[1:] for u in layer for v in [u.bias] + u.weights]
+
+
+def sources(exports=SHAPES):
     """{file name: source} of everything the benchmark puts on a runtime."""
     files = {m + '.py': _source(m) for m in FIRMWARE + ('bench_job',)}
     files['blog.py'] = blog_source()
+    for s in exports:
+        files[_export_name(s) + '.py'] = exported(s)
     return files
 
 
@@ -79,16 +98,22 @@ for s, (x, y) in ROWS:
         n.train_row(x, y)
         r[name, str(s), 'predict'] = min([J.t1(n.predict, x, N) for _ in range(R)])
         r[name, str(s), 'train_row'] = min([J.t2(n.train_row, x, y, N) for _ in range(R)])
+    e = __import__(EXPORTS[str(s)]).predict
+    r['export', str(s), 'predict'] = min([J.t1(e, x, N) for _ in range(R)])
 n = J.build(micronn, [2, 2, 1])
 w = [v for l in n.layers[1:] for u in l for v in [u.bias] + u.weights]
 r['floor', '[2, 2, 1]', 'predict'] = min([J.t2(J.floor, [0.25, 0.75], w, N) for _ in range(R)])
+f = J.floor_locals(W)
+r['floor locals', '[2, 2, 1]', 'predict'] = min([J.t1(f, [0.25, 0.75], N) for _ in range(R)])
 print(repr(r))
 '''
 
 
 def _hosted(run, n, rounds):
     rows = [(s, _row(s)) for s in SHAPES]
-    code = 'ROWS = %r\nN = %d\nR = %d\n' % (rows, n, rounds) + HOSTED
+    names = {str(s): _export_name(s) for s in SHAPES}
+    code = ('ROWS = %r\nN = %d\nR = %d\nEXPORTS = %r\nW = %r\n'
+            % (rows, n, rounds, names, floor_weights()) + HOSTED)
     return ast.literal_eval(run(code).strip().splitlines()[-1])
 
 
@@ -96,7 +121,7 @@ def run_cpython(n=20000, rounds=5):
     import types
     files = sources()
     mods = {}
-    for name in ('bench_job', 'blog'):
+    for name in ('bench_job', 'blog') + tuple(_export_name(s) for s in SHAPES):
         m = types.ModuleType(name)
         exec(compile(files[name + '.py'], name + '.py', 'exec'), m.__dict__)
         mods[name] = m
@@ -185,6 +210,34 @@ def run_microbit(link, n=10):
     link.exec('w=[v for l in n.layers[1:] for u in l for v in [u.bias]+u.weights]\n'
               'x=[0.25,0.75]\ngc.collect()')
     r['floor', '[2, 2, 1]', 'predict'] = _time_on_board(link, 'bench_job.floor(x,w)', n)
+    # on a fresh heap, as each export is timed: a call's new list costs more on a fuller heap
+    _fresh(link, 'bench_job')
+    link.exec(SETUP)
+    link.exec('x=[0.25,0.75]\nf=bench_job.floor_locals(%r)\ngc.collect()' % floor_weights())
+    r['floor locals', '[2, 2, 1]', 'predict'] = _time_on_board(link, 'f(x)', n)
+    for s in SHAPES + BIG:
+        r.update(run_export(link, s, n))
+    return r
+
+
+def run_export(link, shape, n):
+    """Heap of importing the exported net on a fresh board, and us per predict: called as
+    p(x), p a global, as the floor f(x) is."""
+    name = _export_name(shape)
+    link.write_file(name + '.py', exported(shape).encode())
+    _fresh(link)
+    before = _free(link)
+    try:
+        link.exec('import %s\ngc.collect()' % name)
+        r = {('export', str(shape), 'heap'): before - _free(link)}
+        link.exec(SETUP)
+        link.exec('x=%r\np=%s.predict\ngc.collect()' % (_row(shape)[0], name))
+        r['export', str(shape), 'predict'] = _time_on_board(link, 'p(x)', n)
+    except BoardError as e:
+        if 'MemoryError' not in str(e):
+            raise
+        r = {('export', str(shape), 'heap'): None, ('export', str(shape), 'predict'): None}
+    link.remove(name + '.py')
     return r
 
 
@@ -243,7 +296,7 @@ def run_microbit_all(n=10, say=print):
     from .link import Link
     with EmulatedMicrobit(icount=True) as mb, Link(mb.port, timeout=120) as link:
         say('emulated micro:bit (QEMU, -icount shift=6) on %s: uploading' % mb.port)
-        for name, text in sources().items():
+        for name, text in sources(exports=()).items():  # exports: one at a time, for room
             link.write_file(name, text.encode())
         _fresh(link)
         r = {('board', 'heap', 'free'): _free(link)}
@@ -269,15 +322,22 @@ def speed_table(r, unit_ms=False):
         return '%.2f' % (v / 1000 if unit_ms else v)
     unit = 'ms' if unit_ms else 'us'
     floor = r.get(('floor', '[2, 2, 1]', 'predict'))
-    lines = ['| net | call | micronn %s | blog %s | blog / micronn | micronn / floor |' % (unit, unit),
-             '|---|---|---:|---:|---:|---:|']
+    local = r.get(('floor locals', '[2, 2, 1]', 'predict'))
+    lines = ['| net | call | micronn %s | blog %s | export %s | blog / micronn | micronn / floor '
+             '| export / floor locals |' % (unit, unit, unit),
+             '|---|---|---:|---:|---:|---:|---:|---:|']
     for s in SHAPES:
         for call in ('predict', 'train_row'):
             m, b = r[('micronn', str(s), call)], r[('blog', str(s), call)]
-            vs_floor = _ratio(m, floor) if s == [2, 2, 1] else ''
-            lines.append('| %s | %s | %s | %s | %s | %s |' % (s, call, f(m), f(b), _ratio(b, m),
-                                                              vs_floor))
-    lines.append('| [2, 2, 1] | floor predict | %s | | | 1.00x |' % f(floor))
+            e = r.get(('export', str(s), call), '')
+            small = s == [2, 2, 1]
+            lines.append('| %s | %s | %s | %s | %s | %s | %s | %s |' % (
+                s, call, f(m), f(b), e if e == '' else f(e), _ratio(b, m),
+                _ratio(m, floor) if small else '',
+                _ratio(e, local) if small and e != '' else ''))
+    lines.append('| [2, 2, 1] | floor predict | %s | | | | 1.00x | |' % f(floor))
+    lines.append('| [2, 2, 1] | floor locals predict | %s | | | | %s | 1.00x |'
+                 % (f(local), _ratio(local, floor)))
     return '\n'.join(lines)
 
 
@@ -292,6 +352,13 @@ def heap_table(r):
     for s in SHAPES:
         lines.append('| %s net | %s | %s |' % (s, b(('micronn', str(s), 'heap')),
                                                b(('blog', str(s), 'heap'))))
+    lines.append('| import of the [2, 2, 1] export (`micronn export`) | %s | - |'
+                 % b(('export', '[2, 2, 1]', 'heap')))
+    for s in SHAPES[1:] + BIG:
+        t = r.get(('export', str(s), 'predict'))
+        lines.append('| import of the %s export (%s per predict) | %s | - |' % (
+            s, 'out of memory' if t is None else '%.2f ms' % (t / 1000),
+            b(('export', str(s), 'heap'))))
     for shape in ('[2, H, 1]', '[4, H, 3]'):
         h, left = r['micronn', shape, 'largest']
         lines.append('| largest %s that trains | H = %d (%s B free after) | - |'
@@ -305,7 +372,10 @@ def report(results, command, today=None):
            'Measured %s with `%s` (python -m micronn_tools.cli bench). Each table compares '
            'micronn with the blog\'s code (tools/blog_reference.py with its fixes on, so it runs) '
            'and with the floor: the [2, 2, 1] forward pass written as one straight-line function '
-           'of local floats (tools/bench_job.py). Same nets (random.seed(1), the blog\'s draw '
+           'of local floats (tools/bench_job.py; "floor locals" takes its nine weights as '
+           'default arguments, so every name in it is a local). "export" is the module '
+           '`micronn export` writes for the same net (on MicroPython WebAssembly the nets '
+           'differ: its random.seed(1) draws other weights than CPython\'s). Same nets (random.seed(1), the blog\'s draw '
            'order), same inputs, same process.' % (today, command), '', GOALS + '.', '']
     mb = results.get('microbit')
     if mb:

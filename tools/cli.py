@@ -148,6 +148,13 @@ def cmd_emulator(args):
             pass
 
 
+def cmd_export(args):
+    from . import export
+    text = export.export(args.model, args.output)
+    say('wrote %s (%d bytes): import it on the board and call predict(x); it needs only math'
+        % (args.output, len(text)))
+
+
 def cmd_bench(args):
     from . import bench
     bench.main([r for r in args.runtime.split(',') if r], args.output, args.chart, say=say)
@@ -204,6 +211,10 @@ def parser():
                    choices=sorted(n for n, p in boards.profiles().items() if p.get('emulator')),
                    help='which emulated board (default microbit-emulated)')
     s.set_defaults(func=cmd_emulator)
+    s = sub.add_parser('export', help='MODEL as a standalone module with predict(x)')
+    s.add_argument('model')
+    s.add_argument('-o', '--output', required=True, help='module to write, e.g. xor.py')
+    s.set_defaults(func=cmd_export)
     s = sub.add_parser('bench', help='speed and heap of micronn vs the blog, per runtime')
     s.add_argument('--runtime', default='microbit,cpython,wasm',
                    help='comma-separated: microbit (emulated, -icount), cpython, wasm')
