@@ -1,5 +1,5 @@
 # Host only. The README's set-up commands, verbatim, in a copy of the tree as a fresh clone has
-# it (tracked files only: no .venv, no node_modules), run as a new user on a stock machine would:
+# it (no .venv, no node_modules), run as a new user on a stock machine would:
 # the system python3 only (PATH /usr/local/bin:/usr/bin:/bin), no virtual environment active.
 # Costly: a new .venv with pip downloads (or pip's cache), `npm ci`, then the demo on the
 # emulated micro:bit: one to three minutes. Debian packages already installed are reused.
@@ -9,20 +9,9 @@ import subprocess
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from helpers import ROOT, fresh_clone
+
 STOCK_PATH = '/usr/local/bin:/usr/bin:/bin'
-
-
-def fresh_clone(dest):
-    """The tree's files as they are now (edits and new files included), nothing git ignores."""
-    names = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], cwd=ROOT, capture_output=True,
-                           check=True).stdout.decode().split('\0')
-    for name in filter(None, names):
-        src = os.path.join(ROOT, name)
-        if os.path.isfile(src) and not os.path.islink(src):
-            os.makedirs(os.path.dirname(os.path.join(dest, name)), exist_ok=True)
-            shutil.copy2(src, os.path.join(dest, name))
-    return dest
 
 
 def stock_env():

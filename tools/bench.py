@@ -7,7 +7,6 @@ import datetime
 import os
 import sys
 
-import micronn
 
 from . import blog_reference, wasm
 from .errors import BoardError
@@ -52,7 +51,8 @@ def blog_source():
 
 
 def _source(name):
-    d = os.path.dirname(os.path.abspath(micronn.__file__)) if name in FIRMWARE else HERE
+    from .board import firmware_dir
+    d = firmware_dir() if name in FIRMWARE else HERE
     with open(os.path.join(d, name + '.py')) as f:
         return strip_source(f.read())
 

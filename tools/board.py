@@ -2,10 +2,10 @@
 # emulated micro:bit), identify it against its profile, put firmware and models on it so that
 # no cut link can leave it without a working model, and ask it for predictions.
 import contextlib
+import importlib.resources
 import os
 import re
 
-import micronn
 import micronn_save
 import micronn_boards as boards
 from serial.tools import list_ports
@@ -50,7 +50,9 @@ def detect():
 
 
 def firmware_dir():
-    return os.path.dirname(os.path.abspath(micronn.__file__))
+    """The folder of the files that go to boards: firmware/ in the source tree, the package
+    micronn_firmware in an installed micronn (pip installs it as a plain folder)."""
+    return str(importlib.resources.files('micronn_firmware'))
 
 
 def device_source(name, profile):
@@ -115,8 +117,8 @@ class Board:
             names.insert(-1, (self.profile['demo_module'], DEMO))
         missing = [n for n, _ in names if not os.path.exists(os.path.join(firmware_dir(), n))]
         if missing:
-            raise BoardError('firmware files missing on the host: %s; install micronn from its '
-                             'source tree with `pip install -e .`' % ', '.join(missing))
+            raise BoardError('firmware files missing on the host (%s): %s; reinstall micronn '
+                             '(pip install .)' % (firmware_dir(), ', '.join(missing)))
         out = []
         for source, name in names:
             data = device_source(source, self.profile)
