@@ -228,12 +228,19 @@ class Board:
         """with board.serving() as seq: the board runs its own line server (micronn_serve.main,
         what main.py runs at boot) on its newest model; predict() talks to it. Once a model is
         loaded a 16 KB board has too little heap left to compile commands, and this way none
-        are: only lines go in and numbers come out."""
-        self._import_serve()
+        are: only lines go in and numbers come out. .layers: the served model's layer sizes."""
+        try:
+            self._import_serve()
+        except BoardExecError as e:
+            if 'ImportError' not in e.traceback:
+                raise
+            raise BoardError('nothing was flashed to this board yet (it has no micronn '
+                             'firmware): run `micronn flash MODEL`') from None
         about = self.link.start('micronn_serve.main(idle)')
-        found = re.search(r'micronn seq (\d+) layers', about)
+        found = re.search(r'micronn seq (\d+) layers ([\d ]+)', about)
         if not found:
             raise BoardError('no model on the board: flash one with `micronn flash MODEL`')
+        self.layers = [int(n) for n in found.group(2).split()]
         try:
             yield int(found.group(1))
         finally:
