@@ -2,10 +2,10 @@
 # emulated micro:bit), identify it against its profile, put firmware and models on it so that
 # no cut link can leave it without a working model, and ask it for predictions.
 import contextlib
+import importlib.resources
 import os
 import re
 
-import micronn
 import micronn_save
 import micronn_boards as boards
 from serial.tools import list_ports
@@ -69,7 +69,9 @@ def detect():
 
 
 def firmware_dir():
-    return os.path.dirname(os.path.abspath(micronn.__file__))
+    """The folder of the files that go to boards: firmware/ in the source tree, the package
+    micronn_firmware in an installed micronn (pip installs it as a plain folder)."""
+    return str(importlib.resources.files('micronn_firmware'))
 
 
 def device_source(name, profile):
@@ -156,8 +158,8 @@ class Board:
             names.insert(-1, (self.profile['demo_module'], DEMO))
         missing = [n for n, _ in names if not os.path.exists(os.path.join(firmware_dir(), n))]
         if missing:
-            raise BoardError('firmware files missing on the host: %s; install micronn from its '
-                             'source tree with `pip install -e .`' % ', '.join(missing))
+            raise BoardError('firmware files missing on the host (%s): %s; reinstall micronn '
+                             '(pip install .)' % (firmware_dir(), ', '.join(missing)))
         out = []
         for source, name in names:
             data = device_source(source, self.profile)
@@ -296,10 +298,10 @@ class Board:
     @contextlib.contextmanager
     def serving(self):
         """with board.serving() as (seq, slot): the board boots as at power-up, main.py
-        serving its newest model that loads over serial (None: it has no model), and
-        predict() talks to that server. So what the tool checks is what boot does, and no
-        command is compiled once the model is loaded: a 16 KB board has no heap left for one.
-        """
+        serving its newest model that loads over serial, and predict() talks to that server.
+        So what the tool checks is what boot does, and no command is compiled once the model
+        is loaded: a 16 KB board has no heap left for one. .layers: the served model's layer
+        sizes."""
         try:
             booted = self.link.boot().decode(errors='replace')
         except NotMicronn:
@@ -308,8 +310,9 @@ class Board:
         try:
             if not booted.endswith('\n> '):  # main.py ended, or there is none
                 raise _boot_failed(booted, self.link.port)
-            found = re.search(r'micronn seq (\d+) layers [\d ]+ slot (\S+)', booted)
-            yield int(found.group(1)), found.group(2)
+            found = re.search(r'micronn seq (\d+) layers ([\d ]+) slot (\S+)', booted)
+            self.layers = [int(n) for n in found.group(2).split()]
+            yield int(found.group(1)), found.group(3)
         finally:
             # Ctrl-C ends the server, then a clean heap: the raw REPL as before
             self.link.enter()
@@ -333,8 +336,8 @@ def _boot_failed(booted, port):
     if 'micronn: no model' in booted:
         return NoModel('no model on the board: flash one with `micronn flash MODEL`')
     if 'Traceback' not in booted:
-        return BoardError('micronn is not on the board on %s: put it there with '
-                          '`micronn flash MODEL`' % port)
+        return BoardError('nothing was flashed to this board yet (it has no micronn '
+                          'firmware): run `micronn flash MODEL`')
     text = booted[booted.index('Traceback'):].strip()
     last = text.splitlines()[-1]
     if last.startswith('ImportError'):

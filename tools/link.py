@@ -64,9 +64,9 @@ class Link:
                              '`micronn boards`' % port)
         try:
             self.t = SerialTransport(port, timeout=0.2)
-        except TransportError:
-            raise BoardError('port %s is busy: another program (mpremote, screen, Thonny, '
-                             'another micronn) holds it; close that program and retry' % port)
+        except TransportError:  # busy, no permission, not a serial port...: ports says which
+            from .ports import why_not_open
+            raise BoardError(why_not_open(port)) from None
         self.s = self.t.serial
         self._helpers = set()  # board-side helpers defined since the last soft reset
         self.piece, self.pause = PIECE, PAUSE

@@ -17,17 +17,14 @@
 // - raw-paste mode: the port's raw-paste reader reads that same empty stdin, so this board
 //   answers "R\x00" (understood, not supported) and hosts fall back to the plain raw REPL.
 import fs from "fs";
-import { createRequire } from "module";
 import { pathToFileURL } from "url";
 
-// the package lives in node/node_modules beside this file (npm ci --prefix tools/node)
-const where = createRequire(new URL("./node/", import.meta.url));
-const { loadMicroPython } = await import(
-  pathToFileURL(where.resolve("@micropython/micropython-webassembly-pyscript")).href);
+// argv[2]: the npm package's entry file, found by wasm.py (source tree or the user's cache)
+const { loadMicroPython } = await import(pathToFileURL(process.argv[2]).href);
 
-const master = Number(process.argv[2]);
-// argv[3], the slave fd, is only held open: with no slave open the master's reads fail (EIO)
-const options = JSON.parse(process.argv[4] || "{}");
+const master = Number(process.argv[3]);
+// argv[4], the slave fd, is only held open: with no slave open the master's reads fail (EIO)
+const options = JSON.parse(process.argv[5] || "{}");
 const FLASH = "/flash"; // the board's filesystem; Emscripten's own /dev, /proc, /tmp stay apart
 
 const queue = []; // bytes received and not yet read: the board's UART receive buffer

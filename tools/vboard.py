@@ -53,13 +53,13 @@ class VirtualBoard:
         tty.setraw(slave)  # no echo, no newline translation: bytes pass as over a UART
         os.set_blocking(master, False)
         self.port = os.ttyname(slave)
-        cmd = ['node', RUNNER, str(master), str(slave),
+        cmd = ['node', RUNNER, wasm.entry(), str(master), str(slave),
                json.dumps({'heap': self.heap, 'flash': self.flash,
                            'without': list(self.without)})]
         try:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                          stderr=subprocess.STDOUT, pass_fds=(master, slave),
-                                         cwd=wasm.NODE_DIR, preexec_fn=_die_with_parent)
+                                         preexec_fn=_die_with_parent)
         finally:
             os.close(master)
             os.close(slave)
