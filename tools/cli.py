@@ -111,7 +111,7 @@ def cmd_predict(args):
 
 def _verify(board, net, rows, model='the model'):
     xs = [x for x, _ in rows]
-    with board.serving() as seq:
+    with board.serving() as (seq, _):
         if board.layers != [len(layer) for layer in net.layers]:
             raise BoardError('the board holds another model (seq %d, layers %s), not %s (layers '
                              '%s): flash it first with `micronn flash %s`'
@@ -345,8 +345,9 @@ def parser():
                    help='which emulated board (default microbit-emulated)')
     s.set_defaults(func=cmd_emulator)
     s = sub.add_parser('export', help='MODEL as a standalone module with predict(x)')
-    s.add_argument('model')
-    s.add_argument('-o', '--output', required=True, help='module to write, e.g. xor.py')
+    s.add_argument('model', help='model file written by `micronn train`')
+    s.add_argument('-o', '--output', required=True,
+                   help='module to write, e.g. xor.py (no default: name it)')
     s.set_defaults(func=cmd_export)
     s = sub.add_parser('bench', help='speed and heap of micronn vs the blog, per runtime')
     s.add_argument('--runtime', default='microbit,cpython,wasm',
