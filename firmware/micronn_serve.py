@@ -16,7 +16,7 @@ def newest():
     for name in SLOTS:
         try:
             with open(name, 'rb') as f:
-                seq = micronn_model.read(f.readline)[0]
+                seq = micronn_model.read(f)[0]
         except (OSError, ValueError, MemoryError):
             continue  # missing, damaged, half written or too big for this heap: the other serves
         if not best or seq > best[0]:
@@ -30,7 +30,7 @@ def load():
     if b:
         gc.collect()  # the net then starts on a heap clear of what newest() left behind
         with open(b[1], 'rb') as f:
-            return micronn_model.read(f.readline, micronn.NeuralNet)
+            return micronn_model.read(f, micronn.NeuralNet)
 
 
 def main(idle=None):
@@ -40,7 +40,8 @@ def main(idle=None):
     if not m:
         print('micronn: no model; flash one with `micronn flash MODEL`')
         return
-    about = 'micronn seq %d layers %s' % (m[0], ' '.join([str(len(l)) for l in m[1].layers]))
+    sizes = [len(m[1].inputs)] + [len(out) for out in m[1].outputs]
+    about = 'micronn seq %d layers %s' % (m[0], ' '.join([str(n) for n in sizes]))
     print(about)
     while True:
         print('> ', end='')
