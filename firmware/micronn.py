@@ -25,7 +25,8 @@ def check(x, n, what):
 
 
 class NeuralNet:
-    """The blog's API: NeuralNet(['x1', 'x2']), add_layer(n), predict(x), train_row(x, y).
+    """The blog's API: NeuralNet(['x1', 'x2']), add_layer(n), predict(x), train_row(x, y);
+    also save(path) and NeuralNet.load(path).
 
     With no seed, weights come from random.random() in the blog's order; with seed=k, from
     a generator of our own, so the same k builds the same net on every port.
@@ -43,16 +44,26 @@ class NeuralNet:
         self.seed = seed  # None: weights from random.random(); see micronn_build
 
     def __getattr__(self, name):
-        # the blog's net.layers[i][j], built only when asked for: predicting never needs it
-        if name == 'layers':
-            import micronn_layers
-            return micronn_layers.layers(self)
-        raise AttributeError(name)
-
-    def add_layer(self, number_neurons, activation='sigmoid'):
-        """A layer fully connected to the last one, its weights drawn as the blog draws them."""
+        # add_layer, train_row, save and the blog's net.layers[i][j]: what predicting never
+        # needs is compiled only when first asked for, by micronn_build. (Measured on the
+        # micro:bit: as methods here they took 416 B of the heap a served model needs.)
         import micronn_build
-        micronn_build.add_layer(self, number_neurons, activation)
+        return micronn_build.attribute(self, name)
+
+    def grow(self, number_neurons, activation='sigmoid'):
+        """Room for one more layer, every weight 0.0 (add_layer draws them, a model file
+        fills them); its list of weights."""
+        if number_neurons < 1:
+            raise ValueError('add_layer: 1 or more neurons')
+        if activation != 'sigmoid':  # micronn_act then computes that layer
+            import micronn_build
+            self._act = micronn_build.activation(self.activations, activation)
+        parents = len(self.outputs[-1]) if self.outputs else len(self.inputs)
+        row = [0.0] * (number_neurons * (parents + 1))
+        self.layer_weights.append(row)
+        self.outputs.append([0.0] * number_neurons)
+        self.activations.append(activation)
+        return row
 
     def predict(self, inputs):
         """The output layer's values for inputs, as a new list."""
@@ -68,44 +79,31 @@ class NeuralNet:
             check(inputs, len(self.inputs), 'inputs')  # says what is wrong, if anything is
             if not self.outputs:
                 raise ValueError('no layers: add_layer() first')
+        if self._act:  # a layer that is not sigmoid: micronn_act runs the whole pass
+            return self._act.forward(self, inputs)
         exp = math.exp
         values = inputs
         layer = 0
         for row in self.layer_weights:
             out = self.outputs[layer]
-            if self._act and self.activations[layer] != 'sigmoid':
-                # relu, tanh, identity or softmax: micronn_act computes such a layer
-                self._act.layer(self.activations[layer], row, values, out)
-            else:
-                at = 0  # where the neuron's bias is in row
-                j = 0
-                while j < len(out):
-                    s = row[at]
-                    at += 1
-                    for value in values:
-                        s += row[at] * value
-                        at += 1
-                    # the sigmoid, where exp() only sees s <= 0: no overflow on any port
-                    if s < 0:
-                        s = exp(s)
-                        out[j] = s / (1.0 + s)
-                    else:
-                        out[j] = 1.0 / (1.0 + exp(-s))
-                    j += 1
             layer += 1
+            at = 0  # where the neuron's bias is in row
+            j = 0
+            while j < len(out):
+                s = row[at]
+                at += 1
+                for value in values:
+                    s += row[at] * value
+                    at += 1
+                # the sigmoid, where exp() only sees s <= 0: no overflow on any port
+                if s < 0:
+                    s = exp(s)
+                    out[j] = s / (1.0 + s)
+                else:
+                    out[j] = 1.0 / (1.0 + exp(-s))
+                j += 1
             values = out
         return values[:]
-
-    def train_row(self, x, y):
-        """One gradient step on cross-entropy; y is a number, or a list for several outputs.
-        Returns the row's loss. Backprop lives in micronn_backprop: predicting never compiles it."""
-        import micronn_backprop
-        return micronn_backprop.train_row(self, x, y)
-
-    # the file format lives in its own modules, so a board that never saves doesn't compile it
-    def save(self, path):
-        import micronn_save
-        micronn_save.save(self, path)
 
     @classmethod
     def load(cls, path):

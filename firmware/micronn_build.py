@@ -1,6 +1,8 @@
-# micronn_build: runs on the board and on the host. Adds layers to a net (NeuralNet.add_layer,
-# and the model reader, which fills them from a file). Apart from micronn.py so that a board
-# that only predicts compiles less; the layout it builds is micronn.py's.
+# micronn_build: runs on the board and on the host. What a net needs beyond predicting, found
+# here by NeuralNet.__getattr__ when first asked for: add_layer (the blog's random weights),
+# train_row (micronn_backprop), save (micronn_save) and the blog's net.layers (micronn_layers);
+# and the check of activation names. Apart from micronn.py so that a board that only predicts
+# a model it read from a file never compiles it.
 
 
 def seeded_random(seed):
@@ -19,7 +21,7 @@ def seeded_random(seed):
 def add_layer(net, number_neurons, activation='sigmoid'):
     """A layer fully connected to the last one, its weights drawn in the blog's order: each
     neuron's bias, then each neuron's weights, one per parent."""
-    row = grow(net, number_neurons, activation)
+    row = net.grow(number_neurons, activation)
     draw = getattr(net, '_draw', None)
     if not draw:
         if net.seed is None:
@@ -36,21 +38,6 @@ def add_layer(net, number_neurons, activation='sigmoid'):
             row[k] = draw()
 
 
-def grow(net, number_neurons, name='sigmoid'):
-    """Room for one more layer in net, every weight 0.0; its list of weights."""
-    if not isinstance(number_neurons, int) or number_neurons < 1:
-        raise ValueError('add_layer: 1 or more neurons, got %r' % (number_neurons,))
-    act = activation(net.activations, name)
-    if act:
-        net._act = act
-    parents = len(net.outputs[-1]) if net.outputs else len(net.inputs)
-    row = [0.0] * (number_neurons * (parents + 1))
-    net.layer_weights.append(row)
-    net.outputs.append([0.0] * number_neurons)
-    net.activations.append(name)
-    return row
-
-
 def activation(before, name):
     """None for a sigmoid layer; micronn_act for any other it knows, after layers with the
     activations in list before. ValueError for a name it does not know."""
@@ -63,3 +50,25 @@ def activation(before, name):
                          'micronn_act)' % (name,))
     micronn_act.check(before, name)
     return micronn_act
+
+
+def attribute(net, name):
+    """net.NAME for what NeuralNet itself does not define."""
+    if name == 'add_layer':
+        return lambda number_neurons, activation='sigmoid': add_layer(net, number_neurons,
+                                                                      activation)
+    if name == 'train_row':
+        import micronn_backprop
+
+        def train_row(x, y):
+            """One gradient step on cross-entropy; returns the row's loss."""
+            return micronn_backprop.train_row(net, x, y)
+        net.train_row = train_row  # found directly from now on: a step is called thousands of times
+        return train_row
+    if name == 'save':
+        import micronn_save
+        return lambda path, seq=0: micronn_save.save(net, path, seq)
+    if name == 'layers':
+        import micronn_layers
+        return micronn_layers.layers(net)
+    raise AttributeError(name)

@@ -3,7 +3,12 @@
 # it.
 import struct
 
-from micronn_model import adler32
+from micronn_model import add
+
+
+def adler32(data):
+    a, b = add(data, 1, 0)
+    return '%04x%04x' % (b, a)
 
 
 def dumps(net, seq=0):

@@ -79,7 +79,7 @@ def test_save_load_round_trip_predicts_identically(tmp_path_factory, shape, seed
 
 def test_checksum_is_adler32():
     for data in (b'', b'micronn', bytes(range(256)) * 40):
-        assert micronn_model.adler32(data) == '%08x' % zlib.adler32(data)
+        assert micronn_save.adler32(data) == '%08x' % zlib.adler32(data)
 
 
 NET = net_of([2, 3, 1])
@@ -87,7 +87,7 @@ GOOD = micronn_save.dumps(NET, seq=4)
 
 
 def resum(body):
-    return body + ('sum %s\n' % micronn_model.adler32(body)).encode()
+    return body + ('sum %s\n' % micronn_save.adler32(body)).encode()
 
 
 def body(data=GOOD):
@@ -122,9 +122,9 @@ def with_weight(k, value):
     (GOOD[:HEADER + 5] + bytes([GOOD[HEADER + 5] ^ 4]) + GOOD[HEADER + 6:], 'checksum'),
     (b'', 'not "micronn 2" or "micronn 1"'),
     (resum(body().replace(b'micronn 2', b'micronn 3')), 'not "micronn 2" or "micronn 1"'),
-    (resum(body().replace(b'seq 4\n', b'')), 'header needs lines seq, rate'),
+    (resum(body().replace(b'seq 4\n', b'')), 'header needs lines seq rate inputs layers activations weights'),
     (resum(body().replace(b'activations sigmoid sigmoid', b'activations sigmoid')),
-     '2 inputs, 2 layers and 1 activations'),
+     '2 layers, 1 activations'),
     (resum(body().replace(b'activations sigmoid sigmoid', b'activations sigmoid swish')),
      "activation 'swish'"),
     (resum(body().replace(b'weights 13', b'weights 12')), '12 weights, the layers need 13'),
