@@ -69,7 +69,7 @@ def read(f, cls=None):
             import micronn_build
             micronn_build.activation(names[:i], names[i])
         count += sizes[i + 1] * (sizes[i] + 1)
-        if net:
+        if cls:
             net.grow(sizes[i + 1], names[i])
     if version == ['1']:
         import micronn_model1
@@ -85,18 +85,25 @@ def read(f, cls=None):
 
 def weights(f, count, net, sums):
     """Version 2's count weights, 8 bytes at a time through one small buffer, into net's
-    lists (net None: only checked and summed), then the newline after them."""
+    lists (net None: only checked and summed), then the newline after them. One loop, no
+    calls of our own inside: the micro:bit's C stack ends a few Python calls deep. (And
+    `net is None`, never `not net`, which would ask NeuralNet.__getattr__ for __len__.)"""
     buffer = bytearray(8)
-    for row in (net.layer_weights if net else [None]):
-        for at in range(len(row) if net else count):
-            if f.readinto(buffer) != 8:
-                bad('truncated')
-            sums[0], sums[1] = add(buffer, sums[0], sums[1])
-            value = struct.unpack_from('<d', buffer, 0)[0]
-            if not -BIG <= value <= BIG:  # False for nan too
-                bad('%r is not a finite weight' % value)
-            if net:
-                row[at] = value
+    layer = at = 0  # where the next weight goes: net.layer_weights[layer][at]
+    for _ in range(count):
+        if f.readinto(buffer) != 8:
+            bad('truncated')
+        sums[0], sums[1] = add(buffer, sums[0], sums[1])
+        value = struct.unpack_from('<d', buffer, 0)[0]
+        if not -BIG <= value <= BIG:  # False for nan too
+            bad('%r is not a finite weight' % value)
+        if net is not None:
+            row = net.layer_weights[layer]
+            row[at] = value
+            at += 1
+            if at == len(row):
+                at = 0
+                layer += 1
     if line(f, sums):
         bad('no newline after the weights')
 

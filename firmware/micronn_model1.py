@@ -7,7 +7,7 @@ from micronn_model import BIG, bad, line
 def weights(f, sizes, net, sums):
     number = 5  # lines read so far
     for i in range(1, len(sizes)):
-        row = net.layer_weights[i - 1] if net else None
+        row = None if net is None else net.layer_weights[i - 1]
         at = 0
         for _ in range(sizes[i]):
             values = line(f, sums)

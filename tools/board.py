@@ -17,9 +17,11 @@ from .link import Link, adler32
 from .strip import strip_source
 
 # Libraries before main.py: a board reset half way through still boots old or new code whole.
+# Not micronn_layers (the blog's net.layers view, 13 of the micro:bit's 120 filesystem chunks):
+# a convenience for the host; on a board, net.layer_weights holds the same numbers.
 FIRMWARE = ('micronn.py', 'micronn_build.py', 'micronn_model.py', 'micronn_serve.py',
             'micronn_model1.py', 'micronn_backprop.py', 'micronn_train.py', 'micronn_save.py',
-            'micronn_layers.py', 'main.py')
+            'main.py')
 DEMO = 'micronn_demo.py'  # main.py imports it when the board's profile has a standalone demo
 SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 # Heap the board needs, an estimate made on the emulated micro:bit: the imports of micronn,
