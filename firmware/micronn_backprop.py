@@ -35,7 +35,10 @@ def train_row(net, x, y):
 def error_buffers(net):
     """net.errors: d_L/d_y of every neuron, one list per layer, built on the first step: a
     board that only predicts never pays for them."""
-    buffers = getattr(net, 'errors', None)
+    try:  # (not getattr with a default: MicroPython 1.9.2 lets __getattr__'s error through)
+        buffers = net.errors
+    except AttributeError:
+        buffers = None
     if not buffers or len(buffers) != len(net.outputs):
         buffers = net.errors = [[0.0] * len(out) for out in net.outputs]
     return buffers

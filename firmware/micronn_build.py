@@ -22,8 +22,9 @@ def add_layer(net, number_neurons, activation='sigmoid'):
     """A layer fully connected to the last one, its weights drawn in the blog's order: each
     neuron's bias, then each neuron's weights, one per parent."""
     row = net.grow(number_neurons, activation)
-    draw = getattr(net, '_draw', None)
-    if not draw:
+    try:  # (not getattr with a default: MicroPython 1.9.2 lets __getattr__'s error through)
+        draw = net._draw
+    except AttributeError:
         if net.seed is None:
             import random
             draw = random.random
@@ -58,6 +59,8 @@ def attribute(net, name):
         return lambda number_neurons, activation='sigmoid': add_layer(net, number_neurons,
                                                                       activation)
     if name == 'train_row':
+        import gc
+        gc.collect()  # backprop then compiles into all the heap that is free, not around garbage
         import micronn_backprop
 
         def train_row(x, y):

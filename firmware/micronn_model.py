@@ -7,71 +7,33 @@
 # micronn_model1, compiled only when such a file is met.
 # The sum is an Adler-32 of every byte above it: serial links drop and flip bytes, so a file is
 # trusted only when its sum holds. seq orders the board's two model slots.
-# The weights go straight into the net's lists, 8 bytes at a time through one small buffer:
-# reading text a line at a time left a 16 KB micro:bit's heap in fragments, and it could serve
-# only a fraction of the nets it trains.
-import struct
+# The bytes themselves (the sum, lines, the binary weights) are micronn_bytes' job: two small
+# modules compile on a 16 KB micro:bit where one large one did not.
+from micronn_bytes import bad, line, weights
 
-BIG = 1e6  # no trained weight comes near this; past it the file is damaged, not a model
 KEYS = ('seq', 'rate', 'inputs', 'layers', 'activations', 'weights')
-
-
-def add(data, a, b):
-    for c in data:
-        a = (a + c) % 65521
-        b = (b + a) % 65521
-    return a, b
-
-
-def bad(what):
-    raise ValueError('model file: ' + what)
-
-
-def line(f, sums):
-    """The next line's words; its bytes go into sums, Adler-32's [a, b] so far."""
-    raw = f.readline()
-    sums[0], sums[1] = add(raw, sums[0], sums[1])
-    try:
-        return str(raw, 'utf-8').split()
-    except ValueError:  # not text
-        return []
 
 
 def read(f, cls=None):
     """(seq, net) of the model file f (opened 'rb'); net is None without cls
     (micronn.NeuralNet). ValueError when its sum, header or shape is wrong. The sum comes
     last, so build a net only from a file already read once without cls."""
+    # in small functions: on the micro:bit each compiles into its own piece of heap, and
+    # main.py imports this one into a heap in pieces
     sums = [1, 0]
-    words = [line(f, sums)]  # the header's lines, split
-    version = words[0][1:] if words[0][:1] == ['micronn'] else None
-    if version != ['2'] and version != ['1']:
-        bad('not "micronn 2" or "micronn 1"')
-    keys = KEYS[:6 if version == ['2'] else 4]
-    for key in keys:
-        words.append(line(f, sums))
-        if words[-1][:1] != [key]:
-            bad('header needs lines ' + ' '.join(keys))
+    words = header(f, sums)
+    sizes = [len(words[3]) - 1]
     try:
-        seq = int(words[1][1])
-        rate = float(words[2][1])
-        sizes = [len(words[3]) - 1]
         for n in words[4][1:]:
             sizes.append(int(n))
+        seq = int(words[1][1])
+        rate = float(words[2][1])
     except (ValueError, IndexError):
         bad('header number missing')
-    names = words[5][1:] if version == ['2'] else ['sigmoid'] * (len(sizes) - 1)
-    if len(names) != len(sizes) - 1 or len(names) < 1:
-        bad('%d layers, %d activations' % (len(sizes) - 1, len(names)))
+    names = words[5][1:] if len(words) > 5 else ['sigmoid'] * (len(sizes) - 1)
     net = cls(words[3][1:], rate) if cls else None
-    count = 0
-    for i in range(len(names)):
-        if names[i] != 'sigmoid':  # ValueError for a name unknown here
-            import micronn_build
-            micronn_build.activation(names[:i], names[i])
-        count += sizes[i + 1] * (sizes[i] + 1)
-        if cls:
-            net.grow(sizes[i + 1], names[i])
-    if version == ['1']:
+    count = layers(sizes, names, net)
+    if len(words) < 6:
         import micronn_model1
         micronn_model1.weights(f, sizes, net, sums)
     elif words[6][1:] != [str(count)]:
@@ -83,29 +45,33 @@ def read(f, cls=None):
     return seq, net
 
 
-def weights(f, count, net, sums):
-    """Version 2's count weights, 8 bytes at a time through one small buffer, into net's
-    lists (net None: only checked and summed), then the newline after them. One loop, no
-    calls of our own inside: the micro:bit's C stack ends a few Python calls deep. (And
-    `net is None`, never `not net`, which would ask NeuralNet.__getattr__ for __len__.)"""
-    buffer = bytearray(8)
-    layer = at = 0  # where the next weight goes: net.layer_weights[layer][at]
-    for _ in range(count):
-        if f.readinto(buffer) != 8:
-            bad('truncated')
-        sums[0], sums[1] = add(buffer, sums[0], sums[1])
-        value = struct.unpack_from('<d', buffer, 0)[0]
-        if not -BIG <= value <= BIG:  # False for nan too
-            bad('%r is not a finite weight' % value)
+def header(f, sums):
+    """The header's lines, each split into words: the version, then one per KEYS."""
+    words = [line(f, sums)]
+    version = words[0][1:] if words[0][:1] == ['micronn'] else None
+    if version != ['2'] and version != ['1']:
+        bad('not "micronn 2" or "micronn 1"')
+    keys = KEYS[:6 if version == ['2'] else 4]
+    for key in keys:
+        words.append(line(f, sums))
+        if words[-1][:1] != [key]:
+            bad('header needs lines ' + ' '.join(keys))
+    return words
+
+
+def layers(sizes, names, net):
+    """The number of weights the layers need; with net, room for them there."""
+    if len(names) != len(sizes) - 1 or len(names) < 1:
+        bad('%d layers, %d activations' % (len(sizes) - 1, len(names)))
+    count = 0
+    for i in range(len(names)):
+        if names[i] != 'sigmoid':  # ValueError for a name unknown here
+            import micronn_build
+            micronn_build.activation(names[:i], names[i])
+        count += sizes[i + 1] * (sizes[i] + 1)
         if net is not None:
-            row = net.layer_weights[layer]
-            row[at] = value
-            at += 1
-            if at == len(row):
-                at = 0
-                layer += 1
-    if line(f, sums):
-        bad('no newline after the weights')
+            net.grow(sizes[i + 1], names[i])
+    return count
 
 
 def load(path, cls):

@@ -1,7 +1,7 @@
 # micronn_model1: runs on the board and on the host. Reads the weights of a version 1 model
 # file (one text line per neuron: its bias, then one weight per parent), which micronn wrote
 # before version 2; micronn_model reads the rest and imports this only for such a file.
-from micronn_model import BIG, bad, line
+from micronn_bytes import BIG, bad, line
 
 
 def weights(f, sizes, net, sums):
@@ -22,6 +22,6 @@ def weights(f, sizes, net, sums):
                     value = None
                 if value is None or not -BIG <= value <= BIG:  # False for nan too
                     bad('%s is not a finite weight' % v)
-                if net:
+                if row is not None:
                     row[at] = value
                     at += 1

@@ -3,7 +3,7 @@
 # it.
 import struct
 
-from micronn_model import add
+from micronn_bytes import add
 
 
 def adler32(data):

@@ -14,7 +14,8 @@ from micronn_tools.link import Link
 from micronn_tools.strip import strip_source
 
 FIRMWARE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'firmware')
-MODULES = ('micronn', 'micronn_model', 'micronn_save', 'micronn_train')
+MODULES = ('micronn', 'micronn_build', 'micronn_bytes', 'micronn_model', 'micronn_model1', 'micronn_save',
+           'micronn_backprop', 'micronn_train')
 FLOAT32 = 1e-5  # the micro:bit's floats keep about 6 significant digits
 FLOAT64 = 1e-9
 
@@ -32,7 +33,7 @@ def seeded(shape, seed):
 
 
 def flat(net):
-    return [w for layer in net.layers[1:] for u in layer for w in [u.bias] + u.weights]
+    return [w for row in net.layer_weights for w in row]
 
 
 def inputs(k, n, seed=11):
@@ -50,7 +51,7 @@ def trained_xor():
 
 # What the board runs for the same job; one statement per command keeps the compile small.
 SEEDED = "n=micronn.NeuralNet(['x%d' % i for i in range({0})],seed={1})\nfor k in {2}:n.add_layer(k)"
-FLAT = "[w for l in n.layers[1:] for u in l for w in [u.bias]+u.weights]"
+FLAT = "[w for r in n.layer_weights for w in r]"  # per neuron: bias, then weights
 TRAIN = ("X=[[0,0],[0,1],[1,0],[1,1]]\nfor i in range(8000):\n x=X[i%4]\n"
          " n.train_row(x,x[0]^x[1])")
 
