@@ -89,7 +89,8 @@ class NeuralNet:
             layer += 1
             at = 0  # where the neuron's bias is in row
             j = 0
-            while j < len(out):
+            n = len(out)
+            while j < n:
                 s = row[at]
                 at += 1
                 for value in values:

@@ -18,30 +18,34 @@ def train_row(net, x, y):
     targets = y if isinstance(y, (list, tuple)) else [y]
     if len(targets) != len(outputs):
         check(targets, len(outputs), 'targets')
-    d_L__d_y = error_buffers(net)
+    # net.errors: d_L/d_y of every neuron, one list per layer, built on the first step (a
+    # board that only predicts never pays for them). Not getattr with a default: MicroPython
+    # 1.9.2 lets __getattr__'s AttributeError through it.
+    try:
+        d_L__d_y = net.errors
+    except AttributeError:
+        d_L__d_y = None
+    if not d_L__d_y or len(d_L__d_y) != len(net.outputs):
+        d_L__d_y = net.errors = [[0.0] * len(out) for out in net.outputs]
     loss = output_error(net, outputs, targets, d_L__d_y[-1])
     layer = len(net.layer_weights) - 1
     while layer >= 0:
         # the first hidden layer's parents are the inputs, whose errors nobody uses
-        parents_d_L__d_p = d_L__d_y[layer - 1] if layer else None
-        update_layer(net.layer_weights[layer], net.outputs[layer - 1] if layer else x,
-                     d_L__d_y[layer], net.learning_rate, parents_d_L__d_p)
-        if layer:
-            through_activation(net, layer - 1, parents_d_L__d_p)
+        if not layer:
+            update_layer(net.layer_weights[0], x, d_L__d_y[0], net.learning_rate, None)
+            break
+        parents = net.outputs[layer - 1]
+        d_L__d_p = d_L__d_y[layer - 1]  # the parents' d_L/d_p, turned into d_L/d_y below
+        update_layer(net.layer_weights[layer], parents, d_L__d_y[layer], net.learning_rate,
+                     d_L__d_p)
+        if net._act and net.activations[layer - 1] != 'sigmoid':
+            net._act.slope(net.activations[layer - 1], parents, d_L__d_p)
+        else:
+            for k in range(len(parents)):
+                p = parents[k]
+                d_L__d_p[k] = d_L__d_p[k] * p * (1.0 - p)  # the sigmoid's slope, p * (1 - p)
         layer -= 1
     return loss
-
-
-def error_buffers(net):
-    """net.errors: d_L/d_y of every neuron, one list per layer, built on the first step: a
-    board that only predicts never pays for them."""
-    try:  # (not getattr with a default: MicroPython 1.9.2 lets __getattr__'s error through)
-        buffers = net.errors
-    except AttributeError:
-        buffers = None
-    if not buffers or len(buffers) != len(net.outputs):
-        buffers = net.errors = [[0.0] * len(out) for out in net.outputs]
-    return buffers
 
 
 def output_error(net, outputs, targets, d_L__d_y):
@@ -91,14 +95,3 @@ def update_layer(row, parent_outputs, d_L__d_y, rate, parents_d_L__d_p):
             for parent_output in parent_outputs:
                 row[at] -= rate * (d * parent_output)
                 at += 1
-
-
-def through_activation(net, layer, d_L__d_p):
-    """d_L/d_p of a layer's neurons -> their d_L/d_y, in place."""
-    outputs = net.outputs[layer]
-    if net._act and net.activations[layer] != 'sigmoid':
-        net._act.slope(net.activations[layer], outputs, d_L__d_p)
-        return
-    for k in range(len(outputs)):
-        p = outputs[k]
-        d_L__d_p[k] = d_L__d_p[k] * p * (1.0 - p)  # the sigmoid's slope, p * (1 - p)
