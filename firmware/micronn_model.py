@@ -18,10 +18,16 @@ def read(f, cls=None):
     """(seq, net) of the model file f (opened 'rb'); net is None without cls
     (micronn.NeuralNet). ValueError when its sum, header or shape is wrong. The sum comes
     last, so build a net only from a file already read once without cls."""
-    # in small functions: on the micro:bit each compiles into its own piece of heap, and
-    # main.py imports this one into a heap in pieces
     sums = [1, 0]
-    words = header(f, sums)
+    words = [line(f, sums)]  # the header's lines, split
+    version = words[0][1:] if words[0][:1] == ['micronn'] else None
+    if version != ['2'] and version != ['1']:
+        bad('not "micronn 2" or "micronn 1"')
+    keys = KEYS[:6 if version == ['2'] else 4]
+    for key in keys:
+        words.append(line(f, sums))
+        if words[-1][:1] != [key]:
+            bad('header needs lines ' + ' '.join(keys))
     sizes = [len(words[3]) - 1]
     try:
         for n in words[4][1:]:
@@ -30,10 +36,19 @@ def read(f, cls=None):
         rate = float(words[2][1])
     except (ValueError, IndexError):
         bad('header number missing')
-    names = words[5][1:] if len(words) > 5 else ['sigmoid'] * (len(sizes) - 1)
+    names = words[5][1:] if version == ['2'] else ['sigmoid'] * (len(sizes) - 1)
+    if len(names) != len(sizes) - 1 or len(names) < 1:
+        bad('%d layers, %d activations' % (len(sizes) - 1, len(names)))
     net = cls(words[3][1:], rate) if cls else None
-    count = layers(sizes, names, net)
-    if len(words) < 6:
+    count = 0
+    for i in range(len(names)):
+        if names[i] != 'sigmoid':  # ValueError for a name unknown here
+            import micronn_build
+            micronn_build.activation(names[:i], names[i])
+        count += sizes[i + 1] * (sizes[i] + 1)
+        if cls:
+            net.grow(sizes[i + 1], names[i])
+    if version == ['1']:
         import micronn_model1
         micronn_model1.weights(f, sizes, net, sums)
     elif words[6][1:] != [str(count)]:
@@ -43,35 +58,6 @@ def read(f, cls=None):
     if f.readline() != bytes('sum %04x%04x\n' % (sums[1], sums[0]), 'utf-8') or f.readline():
         bad('checksum wrong: truncated or corrupt; save or flash it again')
     return seq, net
-
-
-def header(f, sums):
-    """The header's lines, each split into words: the version, then one per KEYS."""
-    words = [line(f, sums)]
-    version = words[0][1:] if words[0][:1] == ['micronn'] else None
-    if version != ['2'] and version != ['1']:
-        bad('not "micronn 2" or "micronn 1"')
-    keys = KEYS[:6 if version == ['2'] else 4]
-    for key in keys:
-        words.append(line(f, sums))
-        if words[-1][:1] != [key]:
-            bad('header needs lines ' + ' '.join(keys))
-    return words
-
-
-def layers(sizes, names, net):
-    """The number of weights the layers need; with net, room for them there."""
-    if len(names) != len(sizes) - 1 or len(names) < 1:
-        bad('%d layers, %d activations' % (len(sizes) - 1, len(names)))
-    count = 0
-    for i in range(len(names)):
-        if names[i] != 'sigmoid':  # ValueError for a name unknown here
-            import micronn_build
-            micronn_build.activation(names[:i], names[i])
-        count += sizes[i + 1] * (sizes[i] + 1)
-        if net is not None:
-            net.grow(sizes[i + 1], names[i])
-    return count
 
 
 def load(path, cls):
