@@ -15,10 +15,11 @@ from .strip import strip_source
 
 SHAPES = ([2, 2, 1], [2, 8, 1], [4, 8, 3])
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIRMWARE = ('micronn', 'micronn_train')
+FIRMWARE = ('micronn', 'micronn_build', 'micronn_backprop', 'micronn_train')
 GOALS = ('goals: predict within 1.3x the floor on the micro:bit and 2x on CPython; train_row '
          'within 3.5x the floor\'s predict on the micro:bit; import <= 1,500 B and a [2, 2, 1] '
-         'net <= 400 B of heap on the micro:bit; a [4, 16, 3] net trains on the micro:bit')
+         'net <= 400 B of heap on the micro:bit; a [4, 16, 3] net trains on the micro:bit; '
+         '[2, 24, 1] and [4, 16, 3] served there after `micronn flash`')
 
 
 class _Fixed(ast.NodeTransformer):
@@ -162,10 +163,11 @@ def run_microbit(link, n=10):
             before = _free(link)
             link.exec('import %s\ngc.collect()' % name)
             r[name, 'heap', 'import'] = before - _free(link)
-            if name == 'micronn':  # backprop, imported now: later the heap is too fragmented
-                before = _free(link)
-                link.exec('import micronn_train\ngc.collect()')
-                r[name, 'heap', 'import micronn_train'] = before - _free(link)
+            if name == 'micronn':  # add_layer and backprop, imported now: later the heap is
+                for m in ('micronn_backprop', 'micronn_build'):  # too fragmented
+                    before = _free(link)
+                    link.exec('import %s\ngc.collect()' % m)
+                    r[name, 'heap', 'import ' + m] = before - _free(link)
             link.exec(SETUP)
             try:
                 before = _free(link)
@@ -238,6 +240,54 @@ def largest(link, shape, top=128, tries=6):
     return lo, left
 
 
+def serves(board, shape, seed=1):
+    """Whether `micronn flash` puts a net of this shape on the board and its line server then
+    answers as the host does (within single precision)."""
+    import micronn_boards as boards
+    net = micronn.NeuralNet(_names(shape[0]), seed=seed)
+    for k in shape[1:]:
+        net.add_layer(k)
+    rows = [[0.25 * (i % 4) for i in range(shape[0])], [1.0] * shape[0]]
+    try:
+        board.put_model(net, say=lambda *a, **k: None)
+        with board.serving():
+            got = board.predict(rows)
+    except BoardError:  # refused, out of memory, or taken back: not served
+        return False
+    tol = boards.TOLERANCE[board.float]
+    return all(abs(p - q) <= tol for x, g in zip(rows, got) for p, q in zip(net.predict(x), g))
+
+
+def largest_served(board, shape, top=64):
+    """The largest H for which shape (with one 'H') is served after a flash; 0 if none."""
+    lo, hi = 0, top + 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if serves(board, [mid if k == 'H' else k for k in shape]):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def run_served(say=print):
+    """Heap left by the line server's imports, and the largest nets served after a flash, on
+    an emulated micro:bit of their own (the timing run's files would crowd its filesystem)."""
+    import micronn_boards as boards
+    from .board import Board
+    from .emulator import EmulatedMicrobit
+    from .link import Link
+    r = {}
+    with EmulatedMicrobit() as mb, Link(mb.port, timeout=60) as link:
+        board = Board(link, boards.get('microbit-emulated'))
+        say('searching the largest nets served after a flash')
+        for shape in ([2, 'H', 1], [4, 'H', 3]):
+            r['micronn', str(shape).replace("'", ''), 'served'] = largest_served(board, shape)
+        board._import_serve()  # as main.py imports at boot
+        r['serve', 'heap', 'free'] = _free(link)
+    return r
+
+
 def run_microbit_all(n=10, say=print):
     from .emulator import EmulatedMicrobit
     from .link import Link
@@ -253,7 +303,8 @@ def run_microbit_all(n=10, say=print):
         for shape in ([2, 'H', 1], [4, 'H', 3]):
             h, left = largest(link, shape)
             r['micronn', str(shape).replace("'", ''), 'largest'] = (h, left)
-        return r
+    r.update(run_served(say))
+    return r
 
 
 # Report ------------------------------------------------------------------------------------
@@ -287,8 +338,14 @@ def heap_table(r):
         return 'out of memory' if v is None else '%d' % v
     lines = ['| heap on the micro:bit (bytes) | micronn | blog |', '|---|---:|---:|',
              '| import | %s | %s |' % (b(('micronn', 'heap', 'import')), b(('blog', 'heap', 'import'))),
-             '| import micronn_train (backprop; first train_row) | %s | - |'
-             % b(('micronn', 'heap', 'import micronn_train'))]
+             '| import micronn_backprop (backprop; first add_layer) | %s | - |'
+             % b(('micronn', 'heap', 'import micronn_backprop')),
+             '| import micronn_build (add_layer; first add_layer) | %s | - |'
+             % b(('micronn', 'heap', 'import micronn_build'))]
+    if ('serve', 'heap', 'free') in r:
+        lines.append('| line server as at boot (micronn, micronn_model, micronn_bytes, '
+                     'micronn_serve, the demo): free after | %s | - |'
+                     % b(('serve', 'heap', 'free')))
     for s in SHAPES:
         lines.append('| %s net | %s | %s |' % (s, b(('micronn', str(s), 'heap')),
                                                b(('blog', str(s), 'heap'))))
@@ -296,6 +353,9 @@ def heap_table(r):
         h, left = r['micronn', shape, 'largest']
         lines.append('| largest %s that trains | H = %d (%s B free after) | - |'
                      % (shape, h, left))
+        if ('micronn', shape, 'served') in r:
+            lines.append('| largest %s served after `micronn flash` | H = %d | - |'
+                         % (shape, r['micronn', shape, 'served']))
     return '\n'.join(lines)
 
 
