@@ -207,9 +207,9 @@ def test_model_too_big_for_the_heap_is_refused_before_copying(microbit, tmp_path
 
 
 def test_model_the_board_cannot_load_is_taken_back(microbit, models, tmp_path, flashed_a):
-    # [2, 10, 1] passes the heap estimate, and its file arrives intact, but the micro:bit has
+    # [2, 40, 1] passes the heap estimate, and its file arrives intact, but the micro:bit has
     # no heap left to load it: left as the newest slot it would stop the board serving at boot
-    code, out, err = cli('train', '--layers', '10', '--epochs', '10', '-o', str(tmp_path / 'm.mn'))
+    code, out, err = cli('train', '--layers', '40', '--epochs', '10', '-o', str(tmp_path / 'm.mn'))
     assert code == 0, err
     code, out, err = cli('flash', str(tmp_path / 'm.mn'), '--port', microbit.port)
     assert code == 1 and 'too little heap to load the new model' in err, out + err
@@ -232,7 +232,7 @@ def test_largest_model_keeps_serving_after_a_refused_flash(fresh_microbit, tmp_p
         return cli('flash', str(path), '--port', port)
     assert flash(6)[0] == 0  # model_a.mn, seq 1
     back = None  # a size written, then taken back: the heap estimate lets the edge through
-    for h in range(12, 6, -1):
+    for h in range(40, 6, -1):
         code, out, err = flash(h)  # each refused one is taken back: model_b.mn stays free
         if code == 0:
             break
