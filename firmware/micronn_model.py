@@ -26,6 +26,8 @@ def read(f, cls=None):
     keys = KEYS[:6 if version == ['2'] else 4]
     for key in keys:
         words.append(line(f, sums))
+        if not words[-1]:
+            bad('truncated before its checksum; save or flash it again')
         if words[-1][:1] != [key]:
             bad('header needs lines ' + ' '.join(keys))
     sizes = [len(words[3]) - 1]
