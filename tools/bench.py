@@ -81,7 +81,7 @@ for s, (x, y) in ROWS:
         r[name, str(s), 'predict'] = min([J.t1(n.predict, x, N) for _ in range(R)])
         r[name, str(s), 'train_row'] = min([J.t2(n.train_row, x, y, N) for _ in range(R)])
 n = J.build(micronn, [2, 2, 1])
-w = [v for l in n.layers[1:] for u in l for v in [u.bias] + u.weights]
+w = [v for r in n.layer_weights for v in r]  # per neuron: bias, then weights
 r['floor', '[2, 2, 1]', 'predict'] = min([J.t2(J.floor, [0.25, 0.75], w, N) for _ in range(R)])
 print(repr(r))
 '''
@@ -184,7 +184,7 @@ def run_microbit(link, n=10):
     _fresh(link, 'micronn', 'bench_job')
     link.exec(SETUP)
     link.exec(BUILD % ('micronn', _names(2), [2, 1]))
-    link.exec('w=[v for l in n.layers[1:] for u in l for v in [u.bias]+u.weights]\n'
+    link.exec('w=[v for r in n.layer_weights for v in r]\n'
               'x=[0.25,0.75]\ngc.collect()')
     r['floor', '[2, 2, 1]', 'predict'] = _time_on_board(link, 'bench_job.floor(x,w)', n)
     return r
