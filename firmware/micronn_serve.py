@@ -19,7 +19,7 @@ def load():
     for name in SLOTS:
         try:
             with open(name, 'rb') as f:
-                found.append((micronn_model.read(f.readline)[0], name))
+                found.append((micronn_model.read(f)[0], name))
         except (OSError, ValueError, MemoryError):
             pass  # missing, damaged, half written or too big for this heap: the other serves
     found.sort()
@@ -28,7 +28,7 @@ def load():
         gc.collect()  # the net starts on a heap clear of what reading the slots left behind
         try:
             with open(name, 'rb') as f:
-                return micronn_model.read(f.readline, micronn.NeuralNet) + (name,)
+                return micronn_model.read(f, micronn.NeuralNet) + (name,)
         except ValueError:
             pass
 
@@ -40,8 +40,8 @@ def main(idle=None):
     if not m:
         print('micronn: no model; flash one with `micronn flash MODEL`')
         return
-    about = 'micronn seq %d layers %s slot %s' % (
-        m[0], ' '.join([str(len(l)) for l in m[1].layers]), m[2])
+    sizes = [len(m[1].inputs)] + [len(out) for out in m[1].outputs]
+    about = 'micronn seq %d layers %s slot %s' % (m[0], ' '.join([str(n) for n in sizes]), m[2])
     print(about)
     while True:
         print('> ', end='')

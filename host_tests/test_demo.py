@@ -141,7 +141,7 @@ def pico_files(model_file):
     profile = boards.get('rp2-pico')
     files = {'machine.py': STAND_IN_MACHINE, 'model_a.mn': model_file.read_bytes(),
              'micronn_demo.py': device_source(profile['demo_module'], profile).decode()}
-    for name in ('micronn.py', 'micronn_model.py', 'micronn_serve.py'):
+    for name in ('micronn.py', 'micronn_bytes.py', 'micronn_model.py', 'micronn_serve.py'):
         files[name] = device_source(name, profile).decode()
     return files
 

@@ -16,7 +16,7 @@ from .strip import strip_source
 SHAPES = ([2, 2, 1], [2, 8, 1], [4, 8, 3])
 BIG = ([2, 29, 1], [4, 16, 3])  # exports of nets micronn itself cannot load on the micro:bit
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIRMWARE = ('micronn', 'micronn_train')
+FIRMWARE = ('micronn', 'micronn_build', 'micronn_backprop', 'micronn_train')
 # The goals of issues 15 (heap and speed on the micro:bit) and 16 (export). Each reads its figure
 # from the micro:bit's results: (figure, met), or None while `micronn bench` does not measure it.
 TRAIN_ROW_BEFORE = 6440  # us: [2, 2, 1] train_row on the micro:bit when issue 15 was filed
@@ -50,6 +50,13 @@ def _trains_4_16_3(r):
     return None if found is None else ('largest [4, H, 3]: H = %d' % found[0], found[0] >= 16)
 
 
+def _served(r):
+    two = r.get(('micronn', '[2, H, 1]', 'served'))
+    four = r.get(('micronn', '[4, H, 3]', 'served'))
+    return None if two is None or four is None else (
+        'largest served: [2, %d, 1], [4, %d, 3]' % (two, four), two >= 24 and four >= 16)
+
+
 GOALS = [  # (issue, goal, how its figure is read; None: not measured here)
     ('15', '`import micronn` takes at most 1,500 B of heap',
      _at_most(('micronn', 'heap', 'import'), 1500)),
@@ -59,7 +66,7 @@ GOALS = [  # (issue, goal, how its figure is read; None: not measured here)
            'counts from the faster default-argument one)', _predict_vs_floor),
     ('15', '[2, 2, 1] train_row no slower than when the issue was filed (6.44 ms)', _train_row),
     ('15', 'a [4, 16, 3] net trains', _trains_4_16_3),
-    ('15', '[2, 24, 1] and [4, 16, 3] pass `micronn flash` and `verify`', None),
+    ('15', '[2, 24, 1] and [4, 16, 3] are served after `micronn flash`', _served),
     ('16', 'an exported [2, 2, 1] predict at most 1.15x the default-argument floor',
      _export_vs_floor_locals),
     ('16', 'the exported [2, 2, 1] module imports in at most 700 B of heap',
@@ -146,7 +153,7 @@ for s, (x, y) in ROWS:
     e = __import__(EXPORTS[str(s)]).predict
     r['export', str(s), 'predict'] = min([J.t1(e, x, N) for _ in range(R)])
 n = J.build(micronn, [2, 2, 1])
-w = [v for l in n.layers[1:] for u in l for v in [u.bias] + u.weights]
+w = [v for r in n.layer_weights for v in r]  # per neuron: bias, then weights
 r['floor', '[2, 2, 1]', 'predict'] = min([J.t2(J.floor, [0.25, 0.75], w, N) for _ in range(R)])
 f = J.floor_locals(W)
 r['floor locals', '[2, 2, 1]', 'predict'] = min([J.t1(f, [0.25, 0.75], N) for _ in range(R)])
@@ -232,10 +239,11 @@ def run_microbit(link, n=10):
             before = _free(link)
             link.exec('import %s\ngc.collect()' % name)
             r[name, 'heap', 'import'] = before - _free(link)
-            if name == 'micronn':  # backprop, imported now: later the heap is too fragmented
-                before = _free(link)
-                link.exec('import micronn_train\ngc.collect()')
-                r[name, 'heap', 'import micronn_train'] = before - _free(link)
+            if name == 'micronn':  # add_layer and backprop, imported now: later the heap is
+                for m in ('micronn_backprop', 'micronn_build'):  # too fragmented
+                    before = _free(link)
+                    link.exec('import %s\ngc.collect()' % m)
+                    r[name, 'heap', 'import ' + m] = before - _free(link)
             link.exec(SETUP)
             try:
                 before = _free(link)
@@ -252,7 +260,7 @@ def run_microbit(link, n=10):
     _fresh(link, 'micronn', 'bench_job')
     link.exec(SETUP)
     link.exec(BUILD % ('micronn', _names(2), [2, 1]))
-    link.exec('w=[v for l in n.layers[1:] for u in l for v in [u.bias]+u.weights]\n'
+    link.exec('w=[v for r in n.layer_weights for v in r]\n'
               'x=[0.25,0.75]\ngc.collect()')
     r['floor', '[2, 2, 1]', 'predict'] = _time_on_board(link, 'bench_job.floor(x,w)', n)
     # on a fresh heap, as each export is timed: a call's new list costs more on a fuller heap
@@ -348,6 +356,56 @@ def largest(link, shape, top=128, tries=6, say=None):
     return lo, left
 
 
+def serves(board, shape, seed=1):
+    """Whether `micronn flash` puts a net of this shape on the board and its line server then
+    answers as the host does (within single precision)."""
+    import micronn_boards as boards
+    net = micronn.NeuralNet(_names(shape[0]), seed=seed)
+    for k in shape[1:]:
+        net.add_layer(k)
+    rows = [[0.25 * (i % 4) for i in range(shape[0])], [1.0] * shape[0]]
+    try:
+        board.put_model(net, say=lambda *a, **k: None)
+        with board.serving():
+            got = board.predict(rows)
+    except BoardError:  # refused, out of memory, or taken back: not served
+        return False
+    tol = boards.TOLERANCE[board.float]
+    return all(abs(p - q) <= tol for x, g in zip(rows, got) for p, q in zip(net.predict(x), g))
+
+
+def largest_served(board, shape, top=64):
+    """The largest H for which shape (with one 'H') is served after a flash; 0 if none."""
+    lo, hi = 0, top + 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if serves(board, [mid if k == 'H' else k for k in shape]):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def run_served(say=print):
+    """Heap left by the line server's imports, and the largest nets served after a flash, on
+    an emulated micro:bit of their own (the timing run's files would crowd its filesystem)."""
+    import micronn_boards as boards
+    from .board import Board
+    from .emulator import EmulatedMicrobit
+    from .link import Link
+    r = {}
+    with EmulatedMicrobit() as mb, Link(mb.port, timeout=60) as link:
+        board = Board(link, boards.get('microbit-emulated'))
+        say('searching the largest nets served after a flash')
+        for shape in ([2, 'H', 1], [4, 'H', 3]):
+            r['micronn', str(shape).replace("'", ''), 'served'] = largest_served(board, shape)
+        link.soft_reset()
+        for m in ('micronn', 'micronn_model', 'micronn_serve', 'micronn_demo'):
+            link.exec('import %s' % m, alone=True)  # as main.py imports at boot
+        r['serve', 'heap', 'free'] = _free(link)
+    return r
+
+
 def run_microbit_all(n=10, say=print, r=None):
     """The micro:bit's results, filled into r as they come: a failure part way keeps them."""
     from .emulator import EmulatedMicrobit
@@ -366,7 +424,8 @@ def run_microbit_all(n=10, say=print, r=None):
                 'sizes above)' % (str(shape).replace("'", ''), BAND))
             h, left = largest(link, shape, say=say)
             r['micronn', str(shape).replace("'", ''), 'largest'] = (h, left)
-        return r
+    r.update(run_served(say))
+    return r
 
 
 # Report ------------------------------------------------------------------------------------
@@ -407,8 +466,14 @@ def heap_table(r):
         return 'out of memory' if v is None else '%d' % v
     lines = ['| heap on the micro:bit (bytes) | micronn | blog |', '|---|---:|---:|',
              '| import | %s | %s |' % (b(('micronn', 'heap', 'import')), b(('blog', 'heap', 'import'))),
-             '| import micronn_train (backprop; first train_row) | %s | - |'
-             % b(('micronn', 'heap', 'import micronn_train'))]
+             '| import micronn_backprop (backprop; first add_layer) | %s | - |'
+             % b(('micronn', 'heap', 'import micronn_backprop')),
+             '| import micronn_build (add_layer; first add_layer) | %s | - |'
+             % b(('micronn', 'heap', 'import micronn_build'))]
+    if ('serve', 'heap', 'free') in r:
+        lines.append('| line server as at boot (micronn, micronn_model, micronn_bytes, '
+                     'micronn_serve, the demo): free after | %s | - |'
+                     % b(('serve', 'heap', 'free')))
     for s in SHAPES:
         lines.append('| %s net | %s | %s |' % (s, b(('micronn', str(s), 'heap')),
                                                b(('blog', str(s), 'heap'))))
@@ -425,6 +490,9 @@ def heap_table(r):
         h, left = r['micronn', shape, 'largest']
         lines.append('| largest %s that trains | H = %d (%s B free after) | - |'
                      % (shape, h, left))
+        if ('micronn', shape, 'served') in r:
+            lines.append('| largest %s served after `micronn flash` | H = %d | - |'
+                         % (shape, r['micronn', shape, 'served']))
     return '\n'.join(lines)
 
 
