@@ -9,6 +9,7 @@ import pty
 import signal
 import threading
 import time
+import struct
 import tty
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 import micronn
 import micronn_save
 import micronn_boards as boards
-from micronn_tools import files
+from micronn_tools import files, modelfile
 from micronn_tools.board import Board
 from micronn_tools.errors import BoardError, BoardExecError
 from micronn_tools.link import Link
@@ -499,43 +500,43 @@ def test_flash_whose_output_is_closed_finishes(board, models, flashed_a):
 
 def with_sum(body):
     """A model file of body and a sum that holds for it."""
-    return body + b'sum %s\n' % files_sum(body).encode()
+    return body + b'sum %s\n' % micronn_save.adler32(body).encode()
 
 
-def files_sum(body):
-    from micronn_model import adler32
-    return adler32(body)
+def weights_of(good):
+    """(where the binary weights of a model file start, how many there are)."""
+    at = good.index(b'\nweights ') + 1
+    end = good.index(b'\n', at)
+    return end + 1, int(good[at + len(b'weights '):end])
 
 
 def tampered(good):
-    """{what: file} whose sum line is the good file's, with the weights changed."""
-    lines = good.split(b'\n')
-    digit = lines[5].replace(b'1', b'2', 1) if b'1' in lines[5] else lines[5].replace(b'0', b'9', 1)
-    return {'a digit of a weight': b'\n'.join(lines[:5] + [digit] + lines[6:]),
-            'two weight lines swapped': b'\n'.join(lines[:5] + [lines[6], lines[5]] + lines[7:])}
+    """{what: file} whose sum line is the good file's, with its weights changed in ways a
+    plain sum of the bytes cannot see."""
+    at, n = weights_of(good)
+    swapped = good[:at] + good[at + 8:at + 16] + good[at:at + 8] + good[at + 16:]
+    moved = bytearray(good)
+    moved[at + 6] += 1 if moved[at + 6] < 255 else -1  # one byte up, another down
+    moved[at + 14] -= 1 if moved[at + 14] > 0 else -1
+    return {'two weights swapped': swapped, 'one byte up and another down': bytes(moved)}
 
 
 def sum_holds_weights_do_not(good):
     """{what: file} with a sum that holds, and weights a net cannot be built from."""
-    body = good[:good.index(b'sum ')]
-    lines = body.split(b'\n')
-    nan = b'\n'.join(lines[:5] + [b'nan ' + lines[5].split(b' ', 1)[1]] + lines[6:])
-    short = b'\n'.join(lines[:5] + [lines[5].rsplit(b' ', 1)[0]] + lines[6:])
-    return {'a nan weight': with_sum(nan), 'a line one value short': with_sum(short)}
+    at, n = weights_of(good)
+    body = good[:good.rindex(b'sum ')]
+    nan = body[:at] + struct.pack('<d', float('nan')) + body[at + 8:]
+    short = body[:at].replace(b'weights %d' % n, b'weights %d' % (n - 1)) + body[at + 8:]
+    return {'a nan weight': with_sum(nan), 'one weight short': with_sum(short)}
 
 
 def test_checksum_catches_weights_changed_on_the_host(models):
     good = (models / 'a.mn').read_bytes()
     for what, data in tampered(good).items():
         assert data != good and len(data) == len(good), what
+        assert sum(data) == sum(good) or what != 'one byte up and another down', what
         with pytest.raises(ValueError, match='checksum'):
-            modelfile_read(data)
-
-
-def modelfile_read(data):
-    import io
-    import micronn_model
-    return micronn_model.read(io.BytesIO(data).readline, micronn.NeuralNet)
+            modelfile.loads(data)
 
 
 def test_slots_the_board_cannot_trust_are_skipped(board, models, flashed_a):
@@ -550,8 +551,8 @@ def test_slots_the_board_cannot_trust_are_skipped(board, models, flashed_a):
             link.write_file(other, data)
             if what in tampered(good):  # the board's own reader finds the sum wrong
                 link.soft_reset()
-                out = link.exec("import micronn_model\ntry:\n micronn_model.read(open(%r,'rb')"
-                                ".readline)\nexcept ValueError as e:\n print(e)" % other)
+                out = link.exec("import micronn_model\ntry:\n micronn_model.read(open(%r,'rb'))"
+                                "\nexcept ValueError as e:\n print(e)" % other)
                 assert 'checksum' in out, what
             assert b.newest() == tuple(state), what  # what it boots with: the good slot
     assert predicts(board.port, models, 'a.mn')
