@@ -23,9 +23,11 @@ from .strip import strip_source
 FIRMWARE = ('micronn.py', 'micronn_build.py', 'micronn_bytes.py', 'micronn_model.py',
             'micronn_serve.py', 'micronn_model1.py', 'micronn_backprop.py', 'micronn_train.py',
             'micronn_save.py', 'main.py')
-# Modules boot never imports. A flash removes their old copies first and writes them last, so
-# that the old and new copies of what boot does import fit side by side on a micro:bit.
-OFF_BOOT = ('micronn_backprop', 'micronn_train', 'micronn_save')
+# Modules boot does not import for a sigmoid model (micronn_build only for a net with other
+# activations). A flash removes their old copies first and writes them last, so that the old
+# and new copies of what boot does import fit side by side on a micro:bit (46 and 46 of its
+# 120 filesystem chunks).
+OFF_BOOT = ('micronn_build', 'micronn_backprop', 'micronn_train', 'micronn_save')
 DEMO = 'micronn_demo.py'  # main.py imports it when the board's profile has a standalone demo
 SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 # Heap the board needs, an estimate made on the emulated micro:bit: the imports of micronn,
@@ -181,12 +183,15 @@ class Board:
         lists."""
         stale = [(n, d) for n, d in firmware if self.link.file_sum(n) != (len(d), adler32(d))]
         late = [(n, d) for n, d in stale if _module(n) in OFF_BOOT]
-        boot = [(n, d) for n, d in stale if _module(n) not in OFF_BOOT]
+        # a file the board does not have goes straight in: no old firmware imports it
+        new = [(n, d) for n, d in stale if _module(n) not in OFF_BOOT and n not in sizes]
+        boot = [(n, d) for n, d in stale if _module(n) not in OFF_BOOT and n in sizes]
         # first go leftovers of a flash cut short and the old copies of what is written last;
         # with the switch, the .py/.mpy twins of what is written (.py is imported first)
         first = [n for n in sizes if n.endswith('.new')] + [n for n, _ in late if n in sizes]
         twins = [t for t in (_twin(n) for n, _ in stale) if t in sizes]
         return ([('remove', n, None) for n in first]
+                + [('write', n, d) for n, d in new]
                 + [('write', _temporary(n), d) for n, d in boot]
                 + [('remove', n, None) for n in twins]
                 + [('move', n, _temporary(n)) for n, _ in boot]
