@@ -40,6 +40,24 @@ def stop(p):
         p.stdout.close()
 
 
+class Board:
+    """An emulated board in a child process: `with Board() as b` starts it (start()), and
+    stops its process (self.proc) at the end."""
+
+    proc = None
+
+    def stop(self):
+        p, self.proc = self.proc, None
+        if p is not None:
+            stop(p)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
 @atexit.register
 def _stop_all():
     for p in list(_running):

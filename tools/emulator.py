@@ -27,7 +27,7 @@ def missing():
     return None
 
 
-class EmulatedMicrobit:
+class EmulatedMicrobit(child.Board):
     """with EmulatedMicrobit() as mb: mb.port is a pty to hand to micronn or mpremote.
 
     icount=True makes the board's clock count guest instructions (64 ns each), so timings
@@ -77,14 +77,3 @@ class EmulatedMicrobit:
                     return
         raise BoardError('the emulated micro:bit did not reach its REPL within %ds'
                          % self.boot_timeout)
-
-    def stop(self):
-        p, self.proc = self.proc, None
-        if p is not None:
-            child.stop(p)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()

@@ -25,7 +25,7 @@ def missing():
     return wasm.missing()
 
 
-class VirtualBoard:
+class VirtualBoard(child.Board):
     """with VirtualBoard() as vb: vb.port is a pty to hand to micronn or mpremote.
 
     without: names from FEATURES the board is built without. heap: its MicroPython heap (the
@@ -80,14 +80,3 @@ class VirtualBoard:
         if not seen.startswith(b'ready\n'):
             raise BoardError('the virtual modern board did not start: %s'
                              % (seen.decode(errors='replace').strip()[-300:] or 'no answer'))
-
-    def stop(self):
-        p, self.proc = self.proc, None
-        if p is not None:
-            child.stop(p)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
