@@ -68,7 +68,8 @@ def shown(link, glyph):
 def test_microbit_buttons_in_display_out(microbit, model):
     path, net = model
     assert 'micronn_demo.py' in flash(microbit.port, path)
-    with Link(microbit.port) as link:
+    # a deadline that covers boot waiting for the buttons on a loaded machine
+    with Link(microbit.port, timeout=60) as link:
         board = Board(link, boards.get('microbit-emulated'))
         glyph = glyphs(link)
         demo = device_source(board.profile['demo_module'], board.profile)
