@@ -239,9 +239,17 @@ class Link:
         alone: the code first removes the link's helpers from the board, leaving it the heap
         it has at boot."""
         if not self.checked:
-            self._write(b'\x03' + code.encode() + b'\x04')
-            data, ok = self._read_until(done, timeout)
-            return data[2:] if data.startswith(b'OK') else data, ok
+            # What arrived cannot be checked; a SyntaxError says it arrived damaged (the code
+            # sent is always valid), so that, and no answer at all, is sent again
+            for _ in range(TRIES):
+                self.sent += 1
+                self._write(b'\x03' + code.encode() + b'\x04')
+                data, ok = self._read_until(done, timeout)
+                if ok and data.startswith(b'OK') and b'\nSyntaxError' not in data:
+                    return data[2:], ok
+                self._slow_down()
+                self.enter()
+            raise self._too_damaged()
         for _ in range(TRIES):
             self.sent += 1
             self._send(''.join('del %s\n' % HELPERS[h] for h in sorted(self._helpers))
