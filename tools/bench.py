@@ -8,6 +8,7 @@ import os
 import sys
 import time
 
+import micronn
 
 from . import bench_job, blog_reference, export, wasm
 from .errors import BoardError
