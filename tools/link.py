@@ -15,6 +15,7 @@ from mpremote.transport_serial import SerialTransport
 
 from .errors import (BoardError, BoardExecError, BoardFull, LinkDamaged, LinkLost,
                      NotAnswering, NotMicronn)
+from .files import REMOVE
 
 PIECE = 32  # bytes per serial write, then a pause; the micro:bit keeps up with this when idle
 PAUSE = 0.003
@@ -363,7 +364,7 @@ class Link:
 
     def remove(self, *names):
         """Remove files on the board, those that are there."""
-        self.exec("import os\nfor n in %r:\n if n in os.listdir():os.remove(n)" % (names,))
+        self.exec(REMOVE % (names,))
 
     def write_file(self, name, data, progress=None, tries=3):
         """Write bytes to name on the board, in pieces, then check size and sum there. Each
