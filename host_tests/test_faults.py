@@ -439,9 +439,9 @@ def age_firmware(port):
         link.soft_reset()
         names = [n for n in link.eval("__import__('os').listdir()")
                  if n.endswith('.py') and n != 'micronn_demo.py']
-        for n in names:  # the micro:bit has no append mode
-            link.exec("d=open(%r).read()\nf=open(%r,'w')\nf.write(d+'# old\\n')\nf.close()"
-                      % (n, n))
+        for n in names:  # no append mode; one copy of the file in the heap, not two
+            link.exec("d=open(%r).read()\nf=open(%r,'w')\nf.write(d)\nf.write('# old\\n')"
+                      "\nf.close()\ndel d" % (n, n), alone=True)
         return {n: link.file_sum(n) for n in names}
 
 

@@ -153,8 +153,8 @@ def test_microbit_trains_xor_close_to_cpython(board):
     fresh(board, 'micronn', 'micronn_train')
     board.exec(SEEDED.format(2, 2, [3, 1]))
     board.exec(TRAIN, timeout=300)
-    got = board.eval(FLAT)
-    preds = [board.eval('n.predict(%r)' % x)[0] for x in ([0, 0], [0, 1], [1, 0], [1, 1])]
+    # one command: after training, each compile can find the micro:bit's heap too fragmented
+    preds, got = board.eval('([n.predict(x)[0] for x in X],%s)' % FLAT)
     assert [p > 0.5 for p in preds] == [False, True, True, False]
     # 8000 steps in 30-bit floats drift from CPython's doubles; the bound is what we measured
     # (2.9e-3 on weights of size ~5, after 8000 steps) with a margin of about 3x
