@@ -350,11 +350,16 @@ class Link:
 
     def file_sum(self, name):
         """(size, adler32 hex) of a file on the board, or None if it does not exist."""
+        return self.file_sums([name])[name]
+
+    def file_sums(self, names):
+        """{name: file_sum(name)} for files on the board, read in one command."""
         for _ in range(2):
             self._ensure_helpers()
             try:
-                return self.eval("_mn_sum(%r) if %r in __import__('os').listdir() else None"
-                                 % (name, name))
+                sums = self.eval("(lambda l:[_mn_sum(n) if n in l else None for n in %r])"
+                                 "(__import__('os').listdir())" % (list(names),))
+                return dict(zip(names, (s and tuple(s) for s in sums)))
             except BoardExecError as e:
                 if "'_mn_sum'" not in e.traceback:
                     raise
