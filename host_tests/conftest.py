@@ -13,10 +13,23 @@ from micronn_tools import emulator, vboard
 from micronn_tools import wasm as wasm_runtime
 from micronn_tools.errors import BoardError
 
+# QEMU's -seed for every emulated micro:bit: where its filesystem starts placing files is drawn
+# from its random numbers, and when its free chunks end up scattered it compacts itself, which
+# on the emulated board breaks every file longer than a chunk (test_faults shows the tool
+# saying so). Unseeded, a firmware upgrade after all files were rewritten met that in 1 run of
+# 4, and in 3 seeds of 8; seeded, what a test does to the filesystem repeats exactly, and
+# with this seed the suite's sequences never make it compact.
+SEED = 1
+
+
+def microbit_board(**options):
+    return emulator.EmulatedMicrobit(seed=SEED, **options)
+
+
 # The emulated boards a test can run on over a real serial link: (profile, what is missing to
 # run it, its class). `board` runs a test on each; start_board() starts one by hand.
 BOARDS = {
-    'microbit': ('microbit-emulated', emulator.missing, emulator.EmulatedMicrobit),
+    'microbit': ('microbit-emulated', emulator.missing, microbit_board),
     'modern': ('modern-emulated', vboard.missing, vboard.VirtualBoard),
 }
 BOARD_PARAMS = [pytest.param('microbit', marks=pytest.mark.microbit),
@@ -35,7 +48,7 @@ def need(why_missing):
 def microbit():
     """A fresh emulated micro:bit per test module; QEMU stops when the module ends."""
     need(emulator.missing())
-    with emulator.EmulatedMicrobit() as mb:
+    with microbit_board() as mb:
         yield mb
 
 
@@ -69,7 +82,7 @@ def fresh_microbit():
     """An emulated micro:bit of the test's own, for tests that must start from an empty
     filesystem."""
     need(emulator.missing())
-    with emulator.EmulatedMicrobit() as mb:
+    with microbit_board() as mb:
         yield mb
 
 

@@ -31,11 +31,14 @@ class EmulatedMicrobit(child.Board):
     """with EmulatedMicrobit() as mb: mb.port is a pty to hand to micronn or mpremote.
 
     icount=True makes the board's clock count guest instructions (64 ns each), so timings
-    on it repeat exactly; use it for benchmarks.
+    on it repeat exactly; use it for benchmarks. seed: QEMU's -seed, which fixes the board's
+    random numbers, among them where its filesystem starts placing files, so that what a
+    test does to the filesystem happens the same way in every run.
     """
 
-    def __init__(self, icount=False, boot_timeout=20):
+    def __init__(self, icount=False, boot_timeout=20, seed=None):
         self.icount = icount
+        self.seed = seed
         self.boot_timeout = boot_timeout
         self.proc = None
         self.port = None
@@ -48,6 +51,8 @@ class EmulatedMicrobit(child.Board):
                '-serial', 'pty', '-device', 'loader,file=' + FIRMWARE]
         if self.icount:
             cmd[3:3] = ['-icount', 'shift=6']
+        if self.seed is not None:
+            cmd[3:3] = ['-seed', str(self.seed)]
         self.proc = child.start(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
         try:
