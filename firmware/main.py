@@ -4,15 +4,20 @@
 # A collect after each import, as the tool's own check after a flash does: the next module
 # then compiles into the whole of what is free, not around the last one's leftovers.
 import gc
-import micronn
-gc.collect()
-import micronn_model
-gc.collect()
-import micronn_serve
+try:
+    import micronn_servex as serve  # only on a board flashed with `micronn flash --export`
+    if not serve.load():  # it compiles the export; None: a model file is newer
+        raise ImportError
+except ImportError:
+    import micronn
+    gc.collect()
+    import micronn_model
+    gc.collect()
+    import micronn_serve as serve
 gc.collect()
 try:
     from micronn_demo import idle  # the board's standalone demo, where its profile has one
 except Exception:
     idle = None  # none, or one that cannot start here (no such pin, no heap): serve anyway
 gc.collect()
-micronn_serve.main(idle)
+serve.main(idle)

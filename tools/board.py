@@ -10,9 +10,9 @@ import micronn_save
 import micronn_boards as boards
 from serial.tools import list_ports
 
-from . import files
+from . import files, modelfile
 from .emulator import EmulatedMicrobit
-from .errors import BoardError, BoardExecError, NoModel, NotMicronn
+from .errors import BoardError, BoardExecError, NoModel, NotMicronn, NotWhole
 from .vboard import VirtualBoard
 from .link import Link, adler32, is_virtual
 from .strip import strip_source
@@ -30,6 +30,11 @@ FIRMWARE = ('micronn.py', 'micronn_build.py', 'micronn_bytes.py', 'micronn_model
 OFF_BOOT = ('micronn_build', 'micronn_backprop', 'micronn_train', 'micronn_save')
 DEMO = 'micronn_demo.py'  # main.py imports it when the board's profile has a standalone demo
 SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
+EXPORT_SLOTS = ('mnx_a.py', 'mnx_b.py')  # must match micronn_servex.SLOTS
+SERVEX = 'micronn_servex.py'  # on a board only while it serves an export
+# what serves model files and nothing else: a board serving an export has no use for them
+MICRONN_ONLY = ('micronn', 'micronn_build', 'micronn_bytes', 'micronn_model', 'micronn_serve',
+                'micronn_model1', 'micronn_backprop', 'micronn_train', 'micronn_save')
 # Heap the board needs, an estimate made on the emulated micro:bit: the imports of micronn,
 # micronn_model (with micronn_bytes), micronn_serve and the demo take about 6,300 B (9,744 free
 # after boot, 3,408 to 3,536 after them), and a net in its flat lists about 20 B per weight
@@ -155,11 +160,12 @@ class Board:
                        'are checked against %d' % (self.free, p['name'], p['heap'], self.free))
         return out + [WITHOUT[n] for n in self.missing]
 
-    def firmware(self):
+    def firmware(self, export=False):
         """[(name on the board, bytes)]: source without comments for small boards, and .mpy
-        compiled for the board's own .mpy version where its profile says it imports them."""
+        compiled for the board's own .mpy version where its profile says it imports them.
+        export: what a board serving an export needs, and only that."""
         # (name on the host, name on the board); the board's own demo goes in before main.py
-        names = [(n, n) for n in FIRMWARE]
+        names = [(n, n) for n in ((SERVEX, 'main.py') if export else FIRMWARE)]
         if self.profile.get('demo_module'):
             names.insert(-1, (self.profile['demo_module'], DEMO))
         missing = [n for n, _ in names if not os.path.exists(os.path.join(firmware_dir(), n))]
@@ -182,6 +188,7 @@ class Board:
         board boots either the old firmware or the new, never a mix. sizes: what the board
         lists."""
         on_board = self.link.file_sums([n for n, _ in firmware])
+        self.before = on_board  # to tell a file the filesystem damaged from an old one
         stale = [(n, d) for n, d in firmware if on_board[n] != (len(d), adler32(d))]
         late = [(n, d) for n, d in stale if _module(n) in OFF_BOOT]
         # a file the board does not have goes straight in: no old firmware imports it
@@ -199,7 +206,25 @@ class Board:
                 + [('write', n, d) for n, d in late])
 
     def put_firmware(self, steps, say=print):
-        """Carry out firmware_steps(): each run of removes and moves as one command."""
+        """Carry out firmware_steps(): each run of removes and moves as one command. A file
+        missing on the way may be one the filesystem damaged: then that is what it says."""
+        try:
+            self._put_firmware(steps, say)
+        except BoardExecError as e:
+            if 'OSError' in e.traceback:
+                # each file may be as it was before the flash, or as written, or gone
+                known = {n: [s] for n, s in self.before.items()}
+                for op, n, d in steps:
+                    if op == 'write':
+                        known.setdefault(n, []).append((len(d), adler32(d)))
+                    elif op == 'move':  # d: the temporary written before
+                        known[n] = known.get(n, []) + known[d]
+                now = self.link.file_sums(sorted(known))
+                self._say_damaged([n for n in sorted(known)
+                                   if now[n] is not None and now[n] not in known[n]])
+            raise
+
+    def _put_firmware(self, steps, say):
         link = self.link
         sums = {n: (len(d), adler32(d)) for op, n, d in steps if op == 'write'}
         run = []
@@ -228,7 +253,9 @@ class Board:
         already held: the emulated micro:bit's does, when it compacts its scattered free
         chunks (host_tests/test_faults.py shows it)."""
         sums = self.link.file_sums([n for n, _ in written])
-        damaged = [n for n, d in written if sums[n] != (len(d), adler32(d))]
+        self._say_damaged([n for n, d in written if sums[n] != (len(d), adler32(d))])
+
+    def _say_damaged(self, damaged):
         if damaged:
             raise BoardError('files on the board changed after they were written and checked '
                              '(%s): its filesystem damaged them while making room. %s, then '
@@ -242,10 +269,12 @@ class Board:
                     'board\'s files, and only that repairs its filesystem')
         return 'Erase the board\'s filesystem (e.g. mpremote rm each file)'
 
-    def check_fits(self, net):
+    def check_fits(self, net, export=False):
         if self.version < (1, 9):
             raise BoardError('MicroPython %s on this board is too old: micronn needs 1.9 or '
                              'newer; update its firmware' % '.'.join(map(str, self.version)))
+        if export:
+            return  # no estimate: whether the board compiles the export is seen at boot
         need = HEAP_FIXED + HEAP_PER_WEIGHT * weights_of(net)
         if need > self.free:
             raise BoardError('the model needs about %d bytes of heap and this %s has %d free: '
@@ -267,40 +296,108 @@ class Board:
         # known until the new firmware runs, so count the smaller slot as the one replaced.
         room = self.fs.room(self.link.eval(self.fs.LIST))
         firmware = self.firmware()
-        steps = self.firmware_steps(firmware, room.sizes)
+        # A board serving an export: the export it served before goes first, to make room,
+        # and the server of exports, so that boot goes to micronn with all the heap there is.
+        # The export served now stays: if the model file does not serve, that server is put
+        # back, and the board serves what it served before.
+        exports = [n for n in EXPORT_SLOTS if n in room.sizes]
+        served = self.newest() if exports else None
+        older = [n for n in exports if not served or n != served[1]]
+        servex = [f for f in self.firmware(export=True) if f[0] == SERVEX] if exports else []
+        steps = ([('remove', n, None) for n in older + [n for n, _ in servex]]
+                 + self.firmware_steps(firmware, room.sizes))
         size = len(micronn_save.dumps(net, 10 ** 9))  # a sequence number longer than any
         files.check_room(self.fs, room, [(op, n, len(a) if op == 'write' else a)
                                          for op, n, a in steps]
                          + [('write', min(SLOTS, key=lambda s: room.sizes.get(s, 0)), size)])
         self.put_firmware(steps, say)
-        cur = self.newest()
+        cur = served or self.newest()  # (with its server gone, an export no longer serves)
         slot = SLOTS[1] if cur and cur[1] == SLOTS[0] else SLOTS[0]  # not the one in use
-        seq = cur[0] + 1 if cur else 1  # above the other slot's: that one is overwritten
-        data = micronn_save.dumps(net, seq)
+        seq = cur[0] + 1 if cur else 1  # above every other slot's: the newest serves
+        self._put_slot(slot, micronn_save.dumps(net, seq), seq, cur, firmware, say,
+                       restore=servex)
+        self.link.remove(*EXPORT_SLOTS)  # the export served before is no fallback now
+        self._note_demo(say)
+        return seq
 
+    def put_export(self, net, say=print):
+        """Write net as a module of its own (`micronn export`), which the board serves without
+        micronn, so nets too big for micronn there serve; return its sequence number. The
+        model file the board served is first put into the other export slot, converted on the
+        host: then micronn's own files, not needed to serve an export, make room on a small
+        board, and a failed flash still leaves the previous model serving."""
+        self.check_fits(net, export=True)
+        self.link.soft_reset()
+        room = self.fs.room(self.link.eval(self.fs.LIST))
+        cur = self.newest() if 'main.py' in room.sizes else None
+        keep = []  # (slot, bytes) of the model served now, as an export
+        if cur and cur[1] in SLOTS:
+            old = self.link.eval('open(%r,"rb").read()' % cur[1], alone=True)
+            keep = [(EXPORT_SLOTS[1], self._export_data(modelfile.loads(old)[1], cur[0]))]
+        slot = EXPORT_SLOTS[1] if cur and cur[1] == EXPORT_SLOTS[0] else EXPORT_SLOTS[0]
+        seq = cur[0] + 1 if cur else 1
+        data = self._export_data(net, seq)
+        firmware = self.firmware(export=True)
+        steps = self.firmware_steps(firmware, room.sizes)
+        gone = [n for n in room.sizes if n in SLOTS or _module(n) in MICRONN_ONLY]
+        files.check_room(self.fs, room, [(op, n, len(a) if op == 'write' else a)
+                                         for op, n, a in steps]
+                         + [('write', n, len(d)) for n, d in keep]
+                         + [('remove', n, None) for n in gone] + [('write', slot, len(data))])
+        self.put_firmware(steps, say)
+        for name, old in keep:
+            self.link.write_file(name, old)
+            say('  %-18s %5d bytes, the model served till now as an export' % (name, len(old)))
+        self.link.remove(*gone)
+        self._put_slot(slot, data, seq, cur, firmware + keep, say, export=True)
+        self._note_demo(say)
+        return seq
+
+    @staticmethod
+    def _export_data(net, seq):
+        """An export slot's bytes: the module, after a first line that micronn_servex checks."""
+        from .export import source
+        body = source(net, 'a net flashed by micronn').encode()
+        return b'# micronn seq %d sum %s layers %s\n' % (
+            seq, adler32(body).encode(), ' '.join(str(len(k)) for k in net.layers).encode()) + body
+
+    def _put_slot(self, slot, data, seq, cur, written, say, export=False, restore=()):
+        """Write a model's slot, check every file of the flash, then boot: the model must be
+        the one served, or its slot is taken back (and the files in restore written back) so
+        that the board serves what it served before."""
         def progress(done, total):
             say('  %-18s %5d/%d bytes' % (slot, done, total), end='\r')
         self.link.write_file(slot, data, progress)
-        self.check_intact(firmware + [(slot, data)])
+        self.check_intact(written + [(slot, data)])
+        failed = None
         try:
             with self.serving() as got:  # what the board does at boot
                 pass
-        except BoardExecError as e:  # it read the file, then ran out of heap building the net
-            if 'MemoryError' not in e.traceback:
-                raise
-            got = None
-        if not got or got[0] != seq:  # its sum checked out: the board had no heap to load it
+        except (BoardExecError, NoModel, NotWhole) as e:  # out of heap building it, or worse
+            failed, got = e, None
+        if not got or got[0] != seq:  # its sum checked out: the board could not load it
             # taken back, or the board would try it at every boot and serve nothing
             self.link.remove(slot)
+            for name, old in restore:
+                self.link.write_file(name, old)
+            # not the heap: the board's own error (an export that does not compile is passed
+            # over at boot, with no error to show, and micronn's reader skips a file that
+            # does not fit, saying only that it has no model)
+            kept = 'it keeps the model it had (seq %d)' % cur[0] if cur else 'it has no model'
+            if not export and (isinstance(failed, NotWhole) or isinstance(
+                    failed, BoardExecError) and 'MemoryError' not in failed.traceback):
+                raise BoardError('%s; %s' % (failed, kept))
             raise BoardError('this %s has too little heap to load the new model (%d bytes in '
-                             'its file): it keeps the model it had (seq %s); use fewer neurons'
-                             % (self.profile['name'], len(data), cur and cur[0]))
+                             'its file): %s; use fewer neurons%s'
+                             % (self.profile['name'], len(data), kept,
+                                '' if export else ', or flash it with --export'))
         say('  %-18s %5d bytes, model seq %d, checked on the board' % (slot, len(data), seq))
+
+    def _note_demo(self, say):
         problem = self.profile.get('demo_module') and self.demo_problem()
         if problem:
             say('note: the standalone demo cannot start on this board (%s); it serves over '
                 'serial without it' % problem)
-        return seq
 
     def demo_problem(self):
         """Why the board's standalone demo cannot start ('' if it can): main.py serves
@@ -373,8 +470,8 @@ def _boot_failed(booted, port):
     text = booted[booted.index('Traceback'):].strip()
     last = text.splitlines()[-1]
     if last.startswith('ImportError'):
-        return BoardError('micronn is not whole on the board on %s (%s): put it there with '
-                          '`micronn flash MODEL`' % (port, last))
+        return NotWhole('micronn is not whole on the board on %s (%s): put it there with '
+                        '`micronn flash MODEL`' % (port, last))
     if last.startswith('MemoryError'):
         return BoardExecError('the board ran out of memory at boot (%s): use a smaller model, '
                               'or a board with more RAM' % last, text)

@@ -85,16 +85,16 @@ def _connect(args, emulate=False):
     return connect(args.port, args.board, emulate=emulate, say=say, timeout=args.timeout)
 
 
-def _flash(board, net):
-    say('flashing to %s on %s (%d bytes of heap free)'
-        % (board.profile['name'], board.link.port, board.free))
-    return board.put_model(net, say)
+def _flash(board, net, export=False):
+    say('flashing %sto %s on %s (%d bytes of heap free)'
+        % ('an export ' if export else '', board.profile['name'], board.link.port, board.free))
+    return board.put_export(net, say) if export else board.put_model(net, say)
 
 
 def cmd_flash(args):
     net = modelfile.read(args.model)  # a bad file is refused before any board is touched
     with _connect(args) as board:
-        _flash(board, net)
+        _flash(board, net, args.export)
 
 
 def cmd_predict(args):
@@ -318,6 +318,9 @@ def parser():
     s.set_defaults(func=cmd_train)
     s = sub.add_parser('flash', help='put firmware and MODEL on a board, checked there')
     s.add_argument('model', help='model file written by `micronn train`')
+    s.add_argument('--export', action='store_true',
+                   help='put it there as `micronn export` writes it: served without micronn, '
+                        'so bigger nets fit a small board')
     board_args(s)
     s.set_defaults(func=cmd_flash)
     s = sub.add_parser('predict', help='a prediction computed on the board')

@@ -37,3 +37,7 @@ class NotAnswering(BoardError):
 
 class NotMicronn(BoardError):
     """The board's main.py is not micronn's: it runs on without serving."""
+
+
+class NotWhole(BoardError):
+    """A module micronn's main.py imports at boot is missing on the board."""

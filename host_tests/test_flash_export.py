@@ -1,0 +1,91 @@
+# Host only. `micronn flash --export`: a model served on the board as the module `micronn
+# export` writes, without micronn, on the emulated micro:bit and the virtual modern board, with
+# the model files' slots, checks and fallbacks.
+import pytest
+
+import micronn
+from micronn_tools.board import Board
+from micronn_tools.link import Link
+
+from conftest import start_board
+from helpers import cli, train_models
+
+
+@pytest.fixture(scope='module')
+def models(tmp_path_factory):
+    d = train_models(tmp_path_factory.mktemp('models'))  # a.mn, b.mn: XOR [2, 3, 1]
+    # [2, 24, 1]: more than micronn serves on the micro:bit; [2, 60, 1]: more than its export
+    for name, hidden in (('big.mn', 24), ('huge.mn', 60)):
+        code, _, err = cli('train', '--layers', str(hidden), '--epochs', '20', '-o', str(d / name))
+        assert code == 0, err
+    return d
+
+
+def predicts(port, models, name):
+    """The board answers [1, 0] as model `name` does on the host."""
+    code, out, err = cli('predict', '1', '0', '--port', port)
+    assert code == 0, err
+    want = micronn.NeuralNet.load(str(models / name)).predict([1, 0])[0]
+    return abs(float(out.split()[0]) - want) < 1e-5
+
+
+def on_board(port):
+    """(seq, slot) served at boot, and the files on the board."""
+    with Link(port) as link:
+        b = Board(link, None)
+        return b.newest(), sorted(link.eval("__import__('os').listdir()"))
+
+
+@pytest.mark.microbit
+def test_an_export_serves_a_net_too_big_for_micronn_on_the_microbit(fresh_microbit, models):
+    port = fresh_microbit.port
+    code, out, err = cli('flash', str(models / 'big.mn'), '--port', port)
+    assert code == 1 and 'heap' in err, out + err
+    code, out, err = cli('flash', str(models / 'big.mn'), '--export', '--port', port)
+    assert code == 0, err
+    code, out, err = cli('verify', str(models / 'big.mn'), '--port', port)
+    assert code == 0, err
+    assert predicts(port, models, 'big.mn')
+    (seq, slot), names = on_board(port)
+    assert slot == 'mnx_a.py' and 'micronn.py' not in names, names  # micronn made room
+
+
+@pytest.mark.microbit
+def test_export_slots_fall_back_as_model_files_do(fresh_microbit, models):
+    port = fresh_microbit.port
+    assert cli('flash', str(models / 'a.mn'), '--port', port)[0] == 0
+    # an export that does not compile there: the model file served before serves on, as an
+    # export the tool made of it
+    code, out, err = cli('flash', str(models / 'huge.mn'), '--export', '--port', port)
+    assert code == 1 and 'keeps the model it had (seq 1)' in err, out + err
+    assert predicts(port, models, 'a.mn')
+    assert cli('flash', str(models / 'b.mn'), '--export', '--port', port)[0] == 0
+    (seq, slot), _ = on_board(port)
+    assert (seq, slot) == (2, 'mnx_a.py') and predicts(port, models, 'b.mn')
+    # a digit of a weight changed in the newest export: it still compiles, its sum fails,
+    # and the older one serves
+    with Link(port) as link:
+        data = Board._export_data(micronn.NeuralNet.load(str(models / 'b.mn')), seq)
+        at = max(data.rindex(d) for d in b'123456789')
+        link.write_file(slot, data[:at] + b'0' + data[at + 1:])
+    assert on_board(port)[0] == (1, 'mnx_b.py') and predicts(port, models, 'a.mn')
+    # and back to a model file: micronn again, and no export left to boot first
+    assert cli('flash', str(models / 'b.mn'), '--port', port)[0] == 0
+    (seq, slot), names = on_board(port)
+    assert (seq, slot) == (2, 'model_a.mn') and predicts(port, models, 'b.mn')  # above seq 1
+    assert not [n for n in names if n.startswith('mnx_') or n == 'micronn_servex.py'], names
+
+
+@pytest.mark.wasm
+def test_an_export_serves_on_the_modern_board(models):
+    with start_board('modern') as vb:
+        serves_an_export(vb.port, models)
+
+
+def serves_an_export(port, models):
+    assert cli('flash', str(models / 'a.mn'), '--port', port)[0] == 0
+    code, out, err = cli('flash', str(models / 'huge.mn'), '--export', '--port', port)
+    assert code == 0, err
+    code, out, err = cli('verify', str(models / 'huge.mn'), '--port', port)
+    assert code == 0, err
+    assert on_board(port)[0] == (2, 'mnx_a.py') and predicts(port, models, 'huge.mn')
