@@ -43,7 +43,9 @@ class NeuralNet:
 
     With no seed, weights come from random.random() in the blog's order; with seed=k, from
     a generator of our own, so the same k builds the same net on every port.
+    add_layer(n, activation) also takes relu, tanh, identity and softmax (micronn_act).
     """
+    _act = None  # micronn_act, once a layer is not sigmoid: a sigmoid net never compiles it
 
     def __init__(self, inputs, learning_rate=0.1, seed=None):
         if not inputs:
@@ -57,8 +59,12 @@ class NeuralNet:
             self.layers[0].append(n)
         self._v = [[0.0] * len(inputs)]  # each layer's outputs
         self._e = None  # each layer's errors: built by the first train_row
+        self.activations = []  # one name per layer after the inputs
 
-    def add_layer(self, number_neurons):
+    def add_layer(self, number_neurons, activation='sigmoid'):
+        if activation != 'sigmoid' or self._act:
+            import micronn_act
+            micronn_act.use(self, self.activations + [activation], len(self.layers))
         if number_neurons < 1:
             raise ValueError('add_layer: 1 or more')
         r = self._rnd
@@ -76,6 +82,7 @@ class NeuralNet:
         self.layers.append(new)
         self._v.append([0.0] * number_neurons)
         self._e = None
+        self.activations.append(activation)
 
     def predict(self, x):
         """The output layer's values for inputs x, as a new list."""

@@ -1,8 +1,9 @@
 # micronn_model: runs on the board and on the host. Reads a model file; the board's device
 # path, so it stays small (writing is micronn_save's job). The file is plain text (the
 # micro:bit has no json), version 1:
-#   micronn 1 / seq N / rate R / inputs x1 x2 / layers 3 1 / one line per neuron: bias weights..
-#   / sum xxxxxxxx
+#   micronn 1 / seq N / rate R / inputs x1 x2 / layers 3 1 / [activations relu softmax] /
+#   one line per neuron: bias weights.. / sum xxxxxxxx
+# (no activations line: every layer is sigmoid, as in the files of micronn's first release)
 # ending in an Adler-32 of every byte above it: serial links drop and flip bytes, so a file is
 # trusted only when its sum holds. seq orders the board's two model slots.
 # Files are read a line at a time, never whole: on a 16 KB micro:bit a whole file and its copies
@@ -54,6 +55,12 @@ def read(readline, cls=None):
                         net.add_layer(int(size))
                         u += net.layers[-1]
                 need = k + len(u)
+        elif k == 6 and line[:1] == ['activations']:  # optional: without it, all sigmoid
+            import micronn_act
+            micronn_act.use(net, line[1:], len(t[4]) - 1)
+            if net:
+                net.activations = line[1:]
+            need += 1
         elif u:
             n = u.pop(0)
             if len(line) != len(n.weights) + 1:

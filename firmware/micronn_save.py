@@ -10,6 +10,8 @@ def dumps(net, seq=0):
             raise ValueError('input name %r: use one word with no spaces' % (k,))
     out = ['micronn 1', 'seq %d' % seq, 'rate %r' % net.learning_rate, 'inputs ' + ' '.join(names),
            'layers ' + ' '.join([str(len(l)) for l in net.layers[1:]])]
+    if net._act:  # a sigmoid net's file stays as it always was
+        out.append('activations ' + ' '.join(net.activations))
     for layer in net.layers[1:]:
         for n in layer:
             out.append(' '.join([repr(v) for v in [n.bias] + n.weights]))

@@ -17,8 +17,8 @@ from .link import Link, adler32
 from .strip import strip_source
 
 # Libraries before main.py: a board reset half way through still boots old or new code whole.
-FIRMWARE = ('micronn.py', 'micronn_model.py', 'micronn_serve.py', 'micronn_train.py',
-            'micronn_save.py', 'main.py')
+FIRMWARE = ('micronn.py', 'micronn_act.py', 'micronn_model.py', 'micronn_serve.py',
+            'micronn_train.py', 'micronn_act_train.py', 'micronn_save.py', 'main.py')
 DEMO = 'micronn_demo.py'  # main.py imports it when the board's profile has a standalone demo
 SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 # Heap the board needs, an estimate made on the emulated micro:bit: the imports of micronn,
