@@ -275,6 +275,7 @@ def test_onnx_models_it_cannot_express_are_refused(tmp_path):
              (nn.Sequential(nn.Conv1d(1, 2, 3), nn.Flatten(), nn.Linear(4, 2)),
               torch.zeros(1, 1, 4), 'is Conv'),
              (nn.Sequential(nn.Linear(4, 3), nn.ReLU()), x, 'last layer ends in relu'),
+             (nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=0)), x, 'Softmax over axis 0'),
              (nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1), nn.Linear(3, 2)), x,
               'Softmax before the last layer')]
     for model, inp, why in cases:
@@ -369,3 +370,19 @@ def test_microbit_runs_the_converted_iris_net_like_cpython(microbit, tmp_path, c
         print('\nconverted iris net on the micro:bit: largest difference from CPython %.1e; '
               'same class for %.1f%% of the 150 rows' % (diff, 100 * agree))
     assert diff < 1e-5
+
+
+@pytest.mark.microbit
+def test_flash_refuses_a_converted_net_the_microbit_cannot_hold(fresh_microbit, tmp_path):
+    # micronn, micronn_model, micronn_serve and micronn_act leave no heap for the iris net on a
+    # 16 KB micro:bit (measured: not even [4, 2, 3] loaded), so it is refused before anything
+    # is written, saying why
+    import joblib
+    name, model, X = sk_cases()[0]
+    joblib.dump(model, tmp_path / 'iris.joblib')
+    assert cli('convert', str(tmp_path / 'iris.joblib'), '-o', str(tmp_path / 'iris.mn'))[0] == 0
+    code, out, err = cli('flash', str(tmp_path / 'iris.mn'), '--port', fresh_microbit.port,
+                         '--board', 'microbit-emulated')
+    assert code == 1 and 'relu/softmax layers need micronn_act' in err, err
+    with Link(fresh_microbit.port) as link:
+        assert link.eval("__import__('os').listdir()") == []

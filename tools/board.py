@@ -28,6 +28,9 @@ SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 # are written and then taken back (the check after writing is the one that counts).
 HEAP_FIXED = 7300
 HEAP_PER_WEIGHT = 56
+# and micronn_act, which a net with relu, tanh, identity or softmax layers imports (992 B on
+# the emulated micro:bit, where with the rest it did not load even a [4, 2, 3] net)
+HEAP_ACT = 1000
 
 # Single precision has 24 bits, so 1 + 1e-12 rounds to 1 there.
 DOUBLE = '1.0 + 1e-12 != 1.0'
@@ -159,9 +162,14 @@ class Board:
             raise BoardError('MicroPython %s on this board is too old: micronn needs 1.9 or '
                              'newer; update its firmware' % '.'.join(map(str, self.version)))
         need = HEAP_FIXED + HEAP_PER_WEIGHT * weights_of(net)
+        why = 'use fewer neurons'
+        if net._act:
+            need += HEAP_ACT
+            why += ', or sigmoid layers only (%s layers need micronn_act, about %d bytes)' % (
+                '/'.join(sorted(set(net.activations) - {'sigmoid'})), HEAP_ACT)
         if need > self.free:
             raise BoardError('the model needs about %d bytes of heap and this %s has %d free: '
-                             'use fewer neurons' % (need, self.profile['name'], self.free))
+                             '%s' % (need, self.profile['name'], self.free, why))
 
     def _import_serve(self):
         # A clean heap, then one module per command, biggest first: on a 16 KB micro:bit they
