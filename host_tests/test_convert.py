@@ -374,8 +374,8 @@ def test_microbit_runs_the_converted_iris_net_like_cpython(microbit, tmp_path, c
 
 @pytest.mark.microbit
 def test_flash_refuses_a_converted_net_the_microbit_cannot_hold(fresh_microbit, tmp_path):
-    # micronn, micronn_model, micronn_serve and micronn_act leave no heap for the iris net on a
-    # 16 KB micro:bit (measured: not even [4, 2, 3] loaded), so it is refused before anything
+    # micronn, micronn_model, micronn_serve and micronn_act leave no heap for such a net on a
+    # 16 KB micro:bit (measured: not even [2, 3, 1] loaded), so it is refused before anything
     # is written, saying why
     import joblib
     name, model, X = sk_cases()[0]

@@ -17,8 +17,10 @@ from .link import Link, adler32
 from .strip import strip_source
 
 # Libraries before main.py: a board reset half way through still boots old or new code whole.
-FIRMWARE = ('micronn.py', 'micronn_act.py', 'micronn_model.py', 'micronn_serve.py',
-            'micronn_train.py', 'micronn_act_train.py', 'micronn_save.py', 'main.py')
+FIRMWARE = ('micronn.py', 'micronn_model.py', 'micronn_serve.py', 'micronn_train.py',
+            'micronn_save.py', 'main.py')
+# only with a net that has relu, tanh, identity or softmax layers: a sigmoid flash is unchanged
+ACT_FIRMWARE = ('micronn_act.py', 'micronn_act_train.py')
 DEMO = 'micronn_demo.py'  # main.py imports it when the board's profile has a standalone demo
 SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 # Heap the board needs, an estimate made on the emulated micro:bit: the imports of micronn,
@@ -28,9 +30,11 @@ SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 # are written and then taken back (the check after writing is the one that counts).
 HEAP_FIXED = 7300
 HEAP_PER_WEIGHT = 56
-# and micronn_act, which a net with relu, tanh, identity or softmax layers imports (992 B on
-# the emulated micro:bit, where with the rest it did not load even a [4, 2, 3] net)
-HEAP_ACT = 1000
+# And micronn_act, which a net with relu, tanh, identity or softmax layers imports: 992 B once
+# compiled, but on the emulated micro:bit its compile beside the server's imports failed (a
+# 784-byte block with about 3,000 B free), so no such net loaded there, not even [2, 3, 1].
+# This keeps them all off a 16 KB micro:bit, refused before anything is written.
+HEAP_ACT = 2500
 
 # Single precision has 24 bits, so 1 + 1e-12 rounds to 1 there.
 DOUBLE = '1.0 + 1e-12 != 1.0'
@@ -109,11 +113,13 @@ class Board:
                        'are checked against %d' % (self.free, p['name'], p['heap'], self.free))
         return out
 
-    def firmware(self):
+    def firmware(self, net=None):
         """[(name on the board, bytes)]: source without comments for small boards, and .mpy
         compiled for the board's own .mpy version where its profile says it imports them."""
         # (name on the host, name on the board); the board's own demo goes in before main.py
         names = [(n, n) for n in FIRMWARE]
+        if net is not None and net._act:
+            names[-1:-1] = [(n, n) for n in ACT_FIRMWARE]
         if self.profile.get('demo_module'):
             names.insert(-1, (self.profile['demo_module'], DEMO))
         missing = [n for n, _ in names if not os.path.exists(os.path.join(firmware_dir(), n))]
@@ -165,7 +171,7 @@ class Board:
         why = 'use fewer neurons'
         if net._act:
             need += HEAP_ACT
-            why += ', or sigmoid layers only (%s layers need micronn_act, about %d bytes)' % (
+            why += ', or sigmoid layers only (%s layers need micronn_act: about %d bytes)' % (
                 '/'.join(sorted(set(net.activations) - {'sigmoid'})), HEAP_ACT)
         if need > self.free:
             raise BoardError('the model needs about %d bytes of heap and this %s has %d free: '
@@ -192,7 +198,7 @@ class Board:
         """Write net to the older slot with the next sequence number; return that number."""
         self.check_fits(net)
         self.link.soft_reset()  # a clean heap: what ran before may have filled a small one
-        stale = self.stale(self.firmware())
+        stale = self.stale(self.firmware(net))
         # Room for it all is checked before anything is written. The slot written is not
         # known until the new firmware runs, so count the smaller slot as the one replaced.
         room = self.fs.room(self.link.eval(self.fs.LIST))
