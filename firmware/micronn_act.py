@@ -27,11 +27,13 @@ def use(net, names, layers):
             raise ValueError('activations %r: want %d of %r, softmax last only'
                              % (names, layers, NAMES))
         if f != 'sigmoid' and net:
-            # the net's own predict shadows NeuralNet.predict, whose sigmoid loop is left as
-            # it was: a sigmoid net pays nothing here, not even a test
+            # the net's own predict and train_row shadow NeuralNet's, whose sigmoid code is left
+            # as it was: a sigmoid net pays nothing here, not even a test
             import micronn_act
             net._act = micronn_act
             net.predict = lambda x: predict(net, x)
+            # straight to micronn_act_train: the micro:bit's stack holds few nested calls
+            net.train_row = lambda x, y: __import__('micronn_act_train').train_row(net, x, y)
 
 
 def predict(net, x):
@@ -75,3 +77,4 @@ def predict(net, x):
                 out[j] /= m
         a = out
     return a[:]
+

@@ -23,27 +23,22 @@ def train_row(net, x, y):
     d = e[-1]
     loss = 0.0
     log = math.log
-    f = net._act and net.activations[-1]
-    if f and f != 'sigmoid':  # a softmax or identity output: micronn_act_train has its loss
-        import micronn_act_train
-        loss = micronn_act_train.loss(f, p, y, d)
-    else:
-        for j in range(len(p)):
-            t = y[j]
-            q = p[j]
-            try:
-                ok = 0 <= t <= 1  # False for nan
-            except TypeError:
-                check(y, len(p), 'targets')
-            if not ok:
-                raise ValueError(BAD % ('targets in [0, 1]', len(p), y))
-            d[j] = q - t  # cross-entropy through the sigmoid: no division by q or 1 - q
-            # a log costs as much as a whole layer on a micro:bit: skip the one a 0/1 target zeroes
-            if t:
-                loss -= t * log(q if q > 1e-12 else 1e-12)
-            if t != 1:
-                q = 1.0 - q
-                loss -= (1 - t) * log(q if q > 1e-12 else 1e-12)
+    for j in range(len(p)):
+        t = y[j]
+        q = p[j]
+        try:
+            ok = 0 <= t <= 1  # False for nan
+        except TypeError:
+            check(y, len(p), 'targets')
+        if not ok:
+            raise ValueError(BAD % ('targets in [0, 1]', len(p), y))
+        d[j] = q - t  # cross-entropy through the sigmoid: no division by q or 1 - q
+        # a log costs as much as a whole layer on a micro:bit: skip the one a 0/1 target zeroes
+        if t:
+            loss -= t * log(q if q > 1e-12 else 1e-12)
+        if t != 1:
+            q = 1.0 - q
+            loss -= (1 - t) * log(q if q > 1e-12 else 1e-12)
     r = net.learning_rate
     i = len(v) - 1
     while i:
@@ -69,10 +64,7 @@ def train_row(net, x, y):
             else:
                 for k in range(len(w)):
                     w[k] -= r * (g * a[k])
-        if back and net._act:  # a net with other activations: micronn_act_train has their slopes
-            import micronn_act_train
-            micronn_act_train.slope(net.activations[i - 2], a, b)
-        elif back:
+        if back:
             for k in range(len(b)):
                 q = a[k]
                 b[k] = b[k] * q * (1.0 - q)
