@@ -3,7 +3,12 @@
 # "modern": stat, rename, .mpy; for the micro:bit also its filesystem's size in 128-byte chunks,
 # 120 with its MicroPython 1.0.1 and no appended script, measured), its free heap after boot in bytes (approximate), its float
 # precision, whether device source goes without comments, and its standalone demo: what it
-# does, its module in firmware/ and its pins (which that module must use; test_demo checks).
+# does, its module in firmware/ and its pins (which that module must use; test_demo checks);
+# what it was tried on ("tried": null when no such board was ever attached), for an
+# emulated board which emulator runs it ("emulator": qemu-microbit or vboard), and for a
+# board whose serial link is its own USB (no UART to overrun) how commands go out ("pace":
+# bytes per write and the pause after each; without it, 32-byte writes 3 ms apart, which
+# the micro:bit's UART keeps up with; either way the link slows down when it sees damage).
 import json
 import os
 
@@ -35,7 +40,8 @@ def by_usb(vid, pid):
 
 
 def by_uname(sysname, machine):
-    """The profile a board's os.uname() names, preferring a real board to the emulated one."""
+    """The profile a board's platform (sys.platform, the sysname of os.uname() where a port has
+    it) and machine name, preferring a real board to the emulated one."""
     found = [p for p in profiles().values()
              if p['sysname'] == sysname and p['machine'] in machine]
     found.sort(key=lambda p: p.get('emulated', False))

@@ -1,11 +1,9 @@
-# micronn_act: runs on the board and on the host (CPython 3.9+, MicroPython 1.9.2+). Predicting
-# with the activations beside the blog's sigmoid: relu, tanh and identity for any layer, softmax
-# for the output layer. micronn imports this only for a net that has one, so a sigmoid net never
-# compiles it; and it is kept to what a board serving such a net needs (its backprop is in
-# micronn_act_train), since on a 16 KB micro:bit it compiles beside a loaded model.
+# micronn_act: runs on the board and on the host (CPython 3.9+, MicroPython 1.9.2+). The
+# activations beside the blog's sigmoid: relu, tanh and identity for any layer, softmax for the
+# output layer. micronn imports this only for a net that has one (NeuralNet._act), so a sigmoid
+# net never compiles it; a board compiles it beside a loaded model, so it holds only what
+# predicting needs, and the losses and slopes of training are micronn_act_train's.
 import math
-
-from micronn import check
 
 NAMES = ('sigmoid', 'relu', 'tanh', 'identity', 'softmax')
 
@@ -18,43 +16,32 @@ except ImportError:  # the micro:bit's math has none
         return e if s > 0 else -e
 
 
-def use(net, names, layers):
-    """ValueError unless names are the activations of `layers` layers (softmax last only);
-    then net, if given, predicts here."""
-    for i in range(layers):
-        f = names[i] if len(names) == layers else 0
-        if f not in NAMES or f == 'softmax' and i < layers - 1:
-            raise ValueError('activations %r: want %d of %r, softmax last only'
-                             % (names, layers, NAMES))
-        if f != 'sigmoid' and net:
-            # the net's own predict and train_row shadow NeuralNet's, whose sigmoid code is left
-            # as it was: a sigmoid net pays nothing here, not even a test
-            import micronn_act
-            net._act = micronn_act
-            net.predict = lambda x: predict(net, x)
-            # straight to micronn_act_train: the micro:bit's stack holds few nested calls
-            net.train_row = lambda x, y: __import__('micronn_act_train').train_row(net, x, y)
+def check(before, name):
+    """This module, for a net whose layers have the activations in list before, then name;
+    ValueError unless there may be such a layer there (softmax is the output layer's only)."""
+    if name not in NAMES or 'softmax' in before:
+        raise ValueError('activation %r after %r: use one of %s; softmax for the output layer '
+                         'only' % (name, before, ', '.join(NAMES)))
+    import micronn_act
+    return micronn_act
 
 
-def predict(net, x):
-    """NeuralNet.predict for a net with other activations than sigmoid."""
-    v = net._v
-    a = v[0]
-    check(x, len(a), 'inputs')
-    a[:] = x
+def forward(net, values):
+    """NeuralNet.predict for a net with a layer that is not sigmoid: the same pass, each layer
+    through its own activation."""
     exp = math.exp
-    i = 0
-    for layer in net.layers[1:]:
-        f = net.activations[i]
-        i += 1
-        out = v[i]
-        j = 0
-        for n in layer:
-            s = n.bias
-            k = 0
-            for w in n.weights:
-                s += w * a[k]
-                k += 1
+    layer = 0
+    for row in net.layer_weights:
+        out = net.outputs[layer]
+        f = net.activations[layer]
+        layer += 1
+        at = 0  # where the neuron's bias is in row
+        for j in range(len(out)):
+            s = row[at]
+            at += 1
+            for value in values:
+                s += row[at] * value
+                at += 1
             if f == 'sigmoid':  # as micronn's: exp() only sees s <= 0
                 if s < 0:
                     s = exp(s)
@@ -67,7 +54,6 @@ def predict(net, x):
             elif f == 'tanh':
                 s = tanh(s)
             out[j] = s
-            j += 1
         if f == 'softmax':  # less the largest, so exp() only sees s <= 0
             m = max(out)
             for j in range(len(out)):
@@ -75,6 +61,22 @@ def predict(net, x):
             m = sum(out)
             for j in range(len(out)):
                 out[j] /= m
-        a = out
-    return a[:]
+        values = out
+    return values[:]
 
+
+def loss(f, p, y, d):
+    """micronn_act_train.loss, which micronn_backprop calls for an output layer of f. The
+    first call puts micronn_act_train's loss and slope here in place of these two, so that
+    later steps call them directly: the micro:bit's C stack holds only a few nested calls."""
+    global loss, slope
+    import micronn_act_train
+    loss = micronn_act_train.loss
+    slope = micronn_act_train.slope
+    return loss(f, p, y, d)
+
+
+def slope(f, p, d):
+    """micronn_act_train.slope (the output layer's loss, called first, puts it here)."""
+    import micronn_act_train
+    return micronn_act_train.slope(f, p, d)

@@ -6,7 +6,7 @@ from microbit import button_a, button_b, display, uart, sleep
 
 def idle(net):
     """Show the net's answer to the buttons until a character waits on the serial port."""
-    if len(net.layers[0]) != 2:
+    if len(net.inputs) != 2:
         return  # a model that is not a two-input one has nothing to show here
     while True:
         y = net.predict([float(button_a.is_pressed()), float(button_b.is_pressed())])[0]

@@ -12,7 +12,7 @@ LED = Pin('LED', Pin.OUT)
 
 def idle(net):
     """Light the LED for the net's answer to the buttons until a character waits on stdin."""
-    if len(net.layers[0]) != 2:
+    if len(net.inputs) != 2:
         return  # a model that is not a two-input one has nothing to show here
     p = select.poll()
     p.register(sys.stdin, select.POLLIN)

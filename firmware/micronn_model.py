@@ -1,100 +1,70 @@
 # micronn_model: runs on the board and on the host. Reads a model file; the board's device
-# path, so it stays small (writing is micronn_save's job). The file is plain text (the
-# micro:bit has no json), version 1:
-#   micronn 1 / seq N / rate R / inputs x1 x2 / layers 3 1 / [activations relu softmax] /
-#   one line per neuron: bias weights.. / sum xxxxxxxx
-# (no activations line: every layer is sigmoid, as in the files of micronn's first release)
-# ending in an Adler-32 of every byte above it: serial links drop and flip bytes, so a file is
+# path, so it stays small (writing is micronn_save's job). Version 2, written today:
+#   micronn 2 / seq N / rate R / inputs x1 x2 / layers 3 1 / activations sigmoid sigmoid /
+#   weights 13 / then 13 little-endian 8-byte floats (per layer, per neuron: its bias, then
+#   one weight per parent), a newline / sum xxxxxxxx
+# Version 1 (micronn 1, one text line per neuron, all sigmoid) is still read, by
+# micronn_model1, compiled only when such a file is met.
+# The sum is an Adler-32 of every byte above it: serial links drop and flip bytes, so a file is
 # trusted only when its sum holds. seq orders the board's two model slots.
-# Files are read a line at a time, never whole: on a 16 KB micro:bit a whole file and its copies
-# took more heap than the net they describe.
-_BIG = 1e6  # no trained weight comes near this; past it the file is damaged, not a model
+# The bytes themselves (the sum, lines, the binary weights) are micronn_bytes' job: two small
+# modules compile on a 16 KB micro:bit where one large one did not.
+from micronn_bytes import bad, line, weights
+
+KEYS = ('seq', 'rate', 'inputs', 'layers', 'activations', 'weights')
 
 
-def _add(data, a, b):
-    for c in data:
-        a = (a + c) % 65521
-        b = (b + a) % 65521
-    return a, b
-
-
-def adler32(data):
-    a, b = _add(data, 1, 0)
-    return '%04x%04x' % (b, a)
-
-
-def _bad(what):
-    raise ValueError('model file: ' + what)
-
-
-def read(readline, cls=None):
-    """(seq, net) of the model file that readline() reads; net is None without cls
+def read(f, cls=None):
+    """(seq, net) of the model file f (opened 'rb'); net is None without cls
     (micronn.NeuralNet). ValueError when its sum, header or shape is wrong. The sum comes
     last, so build a net only from a file already read once without cls."""
-    a = 1
-    b = 0
-    t = []  # the header's lines
-    net = None
-    u = []  # the neurons still to fill, in file order
-    k = 0
-    while True:
-        raw = readline()
-        if not raw or raw[:4] == b'sum ':
-            break
-        a, b = _add(raw, a, b)
-        k += 1
-        line = str(raw, 'utf-8').split()
-        if k < 6:
-            t.append(line)
-            if k == 5:
-                seq = _header(t)
-                if cls:
-                    net = cls(t[3][1:], float(t[2][-1]))
-                    net._rnd = float  # zeros, all overwritten below; random is left alone
-                    for size in t[4][1:]:
-                        net.add_layer(int(size))
-                        u += net.layers[-1]
-                need = k + len(u)
-        elif k == 6 and line[:1] == ['activations']:  # optional: without it, all sigmoid
-            import micronn_act
-            micronn_act.use(net, line[1:], len(t[4]) - 1)
-            if net:
-                net.activations = line[1:]
-            need += 1
-        elif u:
-            n = u.pop(0)
-            if len(line) != len(n.weights) + 1:
-                _bad('line %d has %d values, the layers need %d'
-                     % (k, len(line), len(n.weights) + 1))
-            for j in range(len(line)):
-                v = float(line[j])
-                if not -_BIG <= v <= _BIG:
-                    _bad('line %d: %s is not a finite weight' % (k, line[j]))
-                line[j] = v
-            n.bias = line[0]
-            n.weights[:] = line[1:]
-    if raw[4:].strip() != bytes('%04x%04x' % (b, a), 'utf-8') or readline().strip():
-        _bad('checksum missing or wrong: truncated or corrupt; save or flash it again')
-    if k < 5:
-        _header(t + [['?']] * 5)  # raises
-    if cls and k != need:
-        _bad('%d lines, the layers need %d' % (k, need))
+    sums = [1, 0]
+    words = [line(f, sums)]  # the header's lines, split
+    version = words[0][1:] if words[0][:1] == ['micronn'] else None
+    if version != ['2'] and version != ['1']:
+        bad('not "micronn 2" or "micronn 1"')
+    keys = KEYS[:6 if version == ['2'] else 4]
+    for key in keys:
+        words.append(line(f, sums))
+        if not words[-1]:
+            bad('truncated before its checksum; save or flash it again')
+        if words[-1][:1] != [key]:
+            bad('header needs lines ' + ' '.join(keys))
+    sizes = [len(words[3]) - 1]
+    try:
+        for n in words[4][1:]:
+            sizes.append(int(n))
+        seq = int(words[1][1])
+        rate = float(words[2][1])
+    except (ValueError, IndexError):
+        bad('header number missing')
+    names = words[5][1:] if version == ['2'] else ['sigmoid'] * (len(sizes) - 1)
+    if len(names) != len(sizes) - 1 or len(names) < 1:
+        bad('%d layers, %d activations' % (len(sizes) - 1, len(names)))
+    net = cls(words[3][1:], rate) if cls else None
+    count = 0
+    for i in range(len(names)):
+        if names[i] != 'sigmoid':  # ValueError for a name unknown here
+            import micronn_build
+            micronn_build.activation(names[:i], names[i])
+        count += sizes[i + 1] * (sizes[i] + 1)
+        if cls:
+            net.grow(sizes[i + 1], names[i])
+    if version == ['1']:
+        import micronn_model1
+        micronn_model1.weights(f, sizes, net, sums)
+    elif words[6][1:] != [str(count)]:
+        bad('%s weights, the layers need %d' % (' '.join(words[6][1:]), count))
+    else:
+        weights(f, count, net, sums)
+    if f.readline() != bytes('sum %04x%04x\n' % (sums[1], sums[0]), 'utf-8') or f.readline():
+        bad('checksum wrong: truncated or corrupt; save or flash it again')
     return seq, net
-
-
-def _header(t):
-    """seq, from the first five lines of a file, each split into words."""
-    if t[0] != ['micronn', '1']:
-        _bad('header %r is not "micronn 1": another version, or not a model'
-             % ' '.join(t[0])[:20])
-    if t[1][:1] + t[2][:1] + t[3][:1] + t[4][:1] != ['seq', 'rate', 'inputs', 'layers']:
-        _bad('header needs seq, rate, inputs and layers lines')
-    return int(t[1][-1])
 
 
 def load(path, cls):
     """The net in a model file: checked whole, then read again to build it."""
     for c in (None, cls):
         with open(path, 'rb') as f:
-            net = read(f.readline, c)[1]
+            net = read(f, c)[1]
     return net

@@ -1,6 +1,7 @@
 # micronn_serve: runs on the board. Loads the newest valid model and answers over the serial
 # console, one line in and one out, so a person at a terminal can use it too:
-#   "0 1" -> "0.998008"    "?" -> "micronn seq 3 layers 2 3 1"    bad line -> "error: ..."
+#   "0 1" -> "0.998008"    "?" -> "micronn seq 3 layers 2 3 1 slot model_b.mn"
+#   bad line -> "error: ..."
 # Models live in two slots and the tool writes the older one, so a flash cut half way leaves
 # the other slot, the previous model, in use.
 import gc
@@ -10,27 +11,26 @@ import micronn_model
 SLOTS = ('model_a.mn', 'model_b.mn')
 
 
-def newest():
-    """(seq, slot) of the newest slot whose file checks out, or None."""
-    best = None
+def load():
+    """(seq, net, slot) of the newest model that loads, or None. Each slot's sum and header
+    are checked first; a file that passes may still not build (a weight that is not finite,
+    a line too short): then the older one serves."""
+    found = []
     for name in SLOTS:
         try:
             with open(name, 'rb') as f:
-                seq = micronn_model.read(f.readline)[0]
+                found.append((micronn_model.read(f)[0], name))
         except (OSError, ValueError, MemoryError):
-            continue  # missing, damaged, half written or too big for this heap: the other serves
-        if not best or seq > best[0]:
-            best = (seq, name)
-    return best
-
-
-def load():
-    """(seq, net) of the newest valid model, or None."""
-    b = newest()
-    if b:
-        gc.collect()  # the net then starts on a heap clear of what newest() left behind
-        with open(b[1], 'rb') as f:
-            return micronn_model.read(f.readline, micronn.NeuralNet)
+            pass  # missing, damaged, half written or too big for this heap: the other serves
+    found.sort()
+    while found:
+        seq, name = found.pop()
+        gc.collect()  # the net starts on a heap clear of what reading the slots left behind
+        try:
+            with open(name, 'rb') as f:
+                return micronn_model.read(f, micronn.NeuralNet) + (name,)
+        except ValueError:
+            pass
 
 
 def main(idle=None):
@@ -40,7 +40,8 @@ def main(idle=None):
     if not m:
         print('micronn: no model; flash one with `micronn flash MODEL`')
         return
-    about = 'micronn seq %d layers %s' % (m[0], ' '.join([str(len(l)) for l in m[1].layers]))
+    sizes = [len(m[1].inputs)] + [len(out) for out in m[1].outputs]
+    about = 'micronn seq %d layers %s slot %s' % (m[0], ' '.join([str(n) for n in sizes]), m[2])
     print(about)
     while True:
         print('> ', end='')

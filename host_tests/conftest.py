@@ -1,13 +1,26 @@
-# Host only. Fixtures for the suites: the real runtimes (an emulated micro:bit under QEMU and
-# MicroPython WebAssembly under Node). Missing runtimes skip with how to install them, except
-# under CI=true, where they fail: CI must prove the firmware on real MicroPython.
+# Host only. Fixtures for the suites: the real runtimes (an emulated micro:bit under QEMU,
+# MicroPython WebAssembly under Node, and that WebAssembly behind a pty as a modern board).
+# Missing runtimes skip with how to install them, except under CI=true, where they fail: CI must
+# prove the firmware on real MicroPython.
+import contextlib
 import os
+import subprocess
+import sys
 
 import pytest
 
-from micronn_tools import emulator
+from micronn_tools import emulator, vboard
 from micronn_tools import wasm as wasm_runtime
 from micronn_tools.errors import BoardError
+
+# The emulated boards a test can run on over a real serial link: (profile, what is missing to
+# run it, its class). `board` runs a test on each; start_board() starts one by hand.
+BOARDS = {
+    'microbit': ('microbit-emulated', emulator.missing, emulator.EmulatedMicrobit),
+    'modern': ('modern-emulated', vboard.missing, vboard.VirtualBoard),
+}
+BOARD_PARAMS = [pytest.param('microbit', marks=pytest.mark.microbit),
+                pytest.param('modern', marks=pytest.mark.wasm)]
 
 
 def need(why_missing):
@@ -24,6 +37,31 @@ def microbit():
     need(emulator.missing())
     with emulator.EmulatedMicrobit() as mb:
         yield mb
+
+
+def start_board(kind, **options):
+    """with start_board('microbit' or 'modern') as b: b.port, b.profile (the profile's name).
+    options go to the board's class (VirtualBoard(without=...))."""
+    profile, missing, make = BOARDS[kind]
+    need(missing())
+    b = make(**options)
+    b.profile = profile
+    return b
+
+
+@pytest.fixture(scope='module', params=BOARD_PARAMS)
+def board(request):
+    """A fresh emulated board per test module and kind: each test that takes it runs on the
+    emulated micro:bit (MicroPython 1.9.2) and on the virtual modern board (1.27)."""
+    with start_board(request.param) as b:
+        yield b
+
+
+@pytest.fixture(params=BOARD_PARAMS)
+def fresh_board(request):
+    """Like board, but a board of the test's own (an empty filesystem)."""
+    with start_board(request.param) as b:
+        yield b
 
 
 @pytest.fixture
@@ -46,3 +84,33 @@ def wasm():
         except BoardError as e:
             raise AssertionError(str(e))
     return run
+
+
+@contextlib.contextmanager
+def busy_loops(n):
+    """n processes that keep a CPU busy each, as other work does on a user's laptop."""
+    procs = [subprocess.Popen([sys.executable, '-c', 'while 1: pass']) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+
+
+def pytest_addoption(parser):
+    parser.addoption('--busy', type=int, default=0, metavar='N',
+                     help='run the whole suite with N busy-loop processes beside it')
+
+
+@pytest.fixture(scope='session', autouse=True)
+def busy_suite(request):
+    with busy_loops(request.config.getoption('--busy')):
+        yield
+
+
+@pytest.fixture
+def busy():
+    """Two busy-loop processes beside the test: this machine's two CPUs taken by other work."""
+    with busy_loops(2):
+        yield

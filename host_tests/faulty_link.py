@@ -26,13 +26,27 @@ class FaultyLink:
         self._thread = threading.Thread(target=self._pump, daemon=True)
         self._thread.start()
 
-    def arm(self, kind, after=b'', offset=0, n=1, seconds=0.0, extra=b'', then=None):
+    def arm(self, kind, after=b'', offset=0, n=1, seconds=0.0, extra=b'', then=None,
+            every=0):
         """kind: drop, flip, repeat, drop_repeat (drop n bytes, repeat the next n), insert
         (extra bytes the tool never sent), stall (hold everything for `seconds`), hangup
-        (close the tool's side). then(): a callback run when the fault fires."""
+        (close the tool's side). then(): a callback run when the fault fires. every: a flip
+        or drop that never stops, one byte in every `every` from then on (a link too
+        damaged to use)."""
         self._fault = dict(kind=kind, after=after, offset=offset, n=n, seconds=seconds,
-                           extra=extra, then=then, start=None if after else len(self.sent))
+                           extra=extra, then=then, start=None if after else len(self.sent),
+                           every=every)
         self.fired.clear()
+
+    def _damage_every(self, data, at, every, kind):
+        """data with one byte in every `every` flipped or dropped, from index at on."""
+        out = bytearray(data[:max(at, 0)])
+        for i in range(max(at, 0), len(data)):
+            if (i - at) % every:
+                out.append(data[i])
+            elif kind == 'flip':
+                out.append(data[i] ^ 0x20)
+        return bytes(out)
 
     def _damage(self, data):
         """data about to go to the board -> what actually goes."""
@@ -48,6 +62,10 @@ class FaultyLink:
             f['start'] = i + len(f['after'])
         at = f['start'] + f['offset'] - base  # index of the fault in data
         n = f['n']
+        if f['every'] and at < len(data):
+            self.fired.set()
+            return self._damage_every(data, at % f['every'] if at < 0 else at, f['every'],
+                                      f['kind'])
         if not 0 <= at < len(data):
             return data
         if f['kind'] == 'drop_repeat' and at + 2 * n > len(data):

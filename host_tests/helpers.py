@@ -1,7 +1,11 @@
-# Host only. What several suites share: the micronn command run as users run it, and trained
-# models to flash.
+# Host only. What several suites share: the micronn command run as users run it, trained
+# models to flash, and a copy of the tree as a fresh clone has it.
+import os
+import shutil
 import subprocess
 import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def cli(*args, cwd=None, timeout=300):
@@ -22,3 +26,15 @@ def train_models(d):
         code, out, err = cli('train', '--seed', str(seed), '--epochs', '3000', '-o', str(d / name))
         assert code == 0, err
     return d
+
+
+def fresh_clone(dest):
+    """The tree's files as they are now (edits and new files included), nothing git ignores."""
+    names = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+                           cwd=ROOT, capture_output=True, check=True).stdout.decode().split('\0')
+    for name in filter(None, names):
+        src = os.path.join(ROOT, name)
+        if os.path.isfile(src) and not os.path.islink(src):
+            os.makedirs(os.path.dirname(os.path.join(dest, name)), exist_ok=True)
+            shutil.copy2(src, os.path.join(dest, name))
+    return dest

@@ -1,6 +1,7 @@
 # Host only. Layers other than the blog's sigmoid (relu, tanh, identity, softmax: micronn_act and
 # micronn_act_train) on CPython, the emulated micro:bit and MicroPython WebAssembly; model files
-# with and without an activations line; a sigmoid net never loading any of it.
+# recording them, version 1 files (no activations line) as all-sigmoid; a sigmoid net never
+# loading any of it.
 import ast
 import math
 import os
@@ -17,8 +18,8 @@ from micronn_tools.link import Link
 from micronn_tools.strip import strip_source
 
 FIRMWARE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'firmware')
-MODULES = ('micronn', 'micronn_act', 'micronn_model', 'micronn_save', 'micronn_train',
-           'micronn_act_train')
+MODULES = ('micronn', 'micronn_build', 'micronn_act', 'micronn_act_train', 'micronn_backprop',
+           'micronn_bytes', 'micronn_model', 'micronn_save', 'micronn_layers')
 FLOAT32 = 1e-5
 FLOAT64 = 1e-9
 # (inputs, [(size, activation), ...]): every activation, at every place it may stand
@@ -27,7 +28,7 @@ SHAPES = [(3, [(4, 'relu'), (3, 'tanh'), (2, 'softmax')]),
           (2, [(4, 'identity'), (3, 'sigmoid'), (2, 'softmax')]),
           (4, [(5, 'relu'), (3, 'sigmoid')])]
 BUILD = "n=micronn.NeuralNet(%r,seed=%d)\nfor k,f in %r:n.add_layer(k,f)"
-FLAT = "[w for l in n.layers[1:] for u in l for w in [u.bias]+u.weights]"
+FLAT = "[w for r in n.layer_weights for w in r]"  # per neuron: bias, then weights
 
 
 def source(name):
@@ -51,8 +52,7 @@ def build(k, layers, seed=5, centre=True):
     return net
 
 
-CENTRE = ("for l in n.layers[1:]:\n for u in l:\n  u.bias-=0.5\n"
-          "  for i in range(len(u.weights)):u.weights[i]-=0.5")
+CENTRE = "for r in n.layer_weights:\n for i in range(len(r)):r[i]-=0.5"
 
 
 def flat(net):
@@ -106,23 +106,18 @@ def test_a_gradient_step_follows_the_numeric_gradient(k, layers):
     x = rows(k, 1, seed=8)[0]
     y = targets(layers, x)
     before = flat(net)
-    cells = [(u, j) for layer in net.layers[1:] for u in layer for j in range(len(u.weights) + 1)]
+    cells = [(i, at) for i, row in enumerate(net.layer_weights) for at in range(len(row))]
 
-    def loss_at(u, j, v):
+    def loss_at(i, at, v):
         copy = modelfile.loads(micronn_save.dumps(net))[1]
-        cu = [c for layer in copy.layers[1:] for c in layer][units.index(u)]
-        if j == 0:
-            cu.bias = v
-        else:
-            cu.weights[j - 1] = v
+        copy.layer_weights[i][at] = v
         copy.learning_rate = 0.0
         return copy.train_row(x, y)
-    units = [u for layer in net.layers[1:] for u in layer]
     grads = []
     h = 1e-6
-    for u, j in cells:
-        v = u.bias if j == 0 else u.weights[j - 1]
-        grads.append((loss_at(u, j, v + h) - loss_at(u, j, v - h)) / (2 * h))
+    for i, at in cells:
+        v = net.layer_weights[i][at]
+        grads.append((loss_at(i, at, v + h) - loss_at(i, at, v - h)) / (2 * h))
     net.train_row(x, y)
     steps = [(b - a) / -1e-3 for a, b in zip(before, flat(net))]
     assert steps == pytest.approx(grads, abs=1e-6)
@@ -133,16 +128,12 @@ def test_sigmoid_nets_never_load_the_activation_modules():
             'n = micronn.NeuralNet(["a", "b"], seed=1)\nn.add_layer(3)\n'
             'n.add_layer(1, "sigmoid")\nn.train_row([0, 1], 1)\nn.predict([1, 0])\n'
             'n.save("s.mn")\nm = micronn.NeuralNet.load("s.mn")\nm.train_row([1, 1], 0)\n'
-            'print(sorted(k for k in sys.modules if k.startswith("micronn_act")))\n'
-            'print(repr(open("s.mn").read().splitlines()[4:6]))')
+            'print(sorted(k for k in sys.modules if k.startswith("micronn_act")), m._act)')
     import tempfile
     with tempfile.TemporaryDirectory() as d:
         out = subprocess.run([sys.executable, '-c', code], cwd=d, capture_output=True,
                              text=True, check=True).stdout.splitlines()
-    assert out[0] == '[]'
-    # and its file is as every micronn wrote it: no activations line
-    layers, first = ast.literal_eval(out[1])
-    assert layers == 'layers 3 1' and len(first.split()) == 3
+    assert out[0] == '[] None'
 
 
 def test_activations_go_through_the_model_file():
@@ -156,24 +147,27 @@ def test_activations_go_through_the_model_file():
 
 
 def test_files_without_an_activations_line_are_all_sigmoid():
-    # a file as micronn wrote them before activations existed (this one by hand, so that it
+    # a version 1 file, as micronn wrote them before activations existed (by hand, so that it
     # stays that old whatever micronn_save does now)
     body = (b'micronn 1\nseq 4\nrate 0.1\ninputs a b\nlayers 2 1\n0.5 1.0 -1.0\n'
             b'-0.5 2.0 0.25\n0.1 1.5 -1.5\n')
-    from micronn_model import adler32
+    from micronn_save import adler32
     net = modelfile.loads(body + b'sum ' + adler32(body).encode() + b'\n')[1]
-    assert net.activations == ['sigmoid', 'sigmoid']
+    assert net.activations == ['sigmoid', 'sigmoid'] and net._act is None
     assert net.predict([0.3, 0.7]) == pytest.approx(by_hand(net, [0.3, 0.7]), abs=1e-15)
 
 
 @pytest.mark.parametrize('line, why', [
     (b'activations relu gelu', 'gelu'),
-    (b'activations softmax sigmoid', 'softmax last only'),
-    (b'activations relu', 'want 2'),
-    (b'activations relu tanh sigmoid', 'want 2')])
+    (b'activations softmax sigmoid', 'output layer only'),
+    (b'activations softmax relu', 'output layer only'),
+    (b'activations relu', '2 layers, 1 activations'),
+    (b'activations relu tanh sigmoid', '2 layers, 3 activations')])
 def test_bad_activations_lines_are_refused(line, why):
-    from micronn_model import adler32
-    body = b'micronn 1\nseq 1\nrate 0.1\ninputs a b\nlayers 2 1\n%s\n0 1 1\n0 1 1\n0 1 1\n' % line
+    import struct
+    from micronn_save import adler32
+    body = (b'micronn 2\nseq 1\nrate 0.1\ninputs a b\nlayers 2 1\n%s\nweights 9\n' % line
+            + struct.pack('<9d', *range(9)) + b'\n')
     data = body + b'sum ' + adler32(body).encode() + b'\n'
     with pytest.raises(ValueError, match=why):
         modelfile.loads(data)
@@ -183,10 +177,10 @@ def test_bad_activations_in_add_layer_are_refused():
     net = micronn.NeuralNet(['a'])
     with pytest.raises(ValueError, match="'gelu'"):
         net.add_layer(2, 'gelu')
-    assert net.activations == [] and len(net.layers) == 1
+    assert net.activations == [] and net.layer_weights == []
     net.add_layer(2, 'softmax')
     for f in ('sigmoid', 'relu'):
-        with pytest.raises(ValueError, match='softmax last only'):
+        with pytest.raises(ValueError, match='output layer only'):
             net.add_layer(1, f)
     assert net.activations == ['softmax']
 
@@ -227,24 +221,49 @@ def test_softmax_and_sigmoid_never_overflow():
 def board(microbit):
     with Link(microbit.port, timeout=120) as link:
         for m in MODULES:
-            if m not in ('micronn_model', 'micronn_save'):
+            if m not in ('micronn_model', 'micronn_save', 'micronn_bytes', 'micronn_layers'):
                 link.write_file(m + '.py', strip_source(source(m)).encode())
         yield link
+
+
+def put_net(link, net, grow=True):
+    """net on the board, its weights sent a few at a time, each command alone (the link's
+    helper off the heap). Built by grow(), which checks the names in micronn_build; or its lists
+    made by hand, as grow() makes them: beside micronn_act (and micronn_backprop) the micro:bit
+    has no heap for micronn_build and a longer command. Not add_layer or train_row, found
+    through NeuralNet.__getattr__: through the link's commands the micro:bit's C stack does not
+    reach that deep."""
+    layers = list(zip([len(o) for o in net.outputs], net.activations))
+    if grow:
+        link.exec("n=micronn.NeuralNet(%r)\nfor k,f in %r:n.grow(k,f)\ngc.collect()"
+                  % (net.inputs, layers), alone=True)
+    else:
+        link.exec("n=micronn.NeuralNet(%r)\nn._act=micronn_act\nn.errors=None" % net.inputs,
+                  alone=True)
+        for (k, f), row in zip(layers, net.layer_weights):
+            link.exec("n.layer_weights.append([0.0]*%d)\nn.outputs.append([0.0]*%d)\n"
+                      "n.activations.append(%r)\ngc.collect()" % (len(row), k, f), alone=True)
+    for i, row in enumerate(net.layer_weights):
+        for at in range(0, len(row), 5):
+            link.exec('r=n.layer_weights[%d]\nfor k,w in enumerate(%r):r[%d+k]=w'
+                      % (i, row[at:at + 5], at), alone=True)
+    assert link.eval(FLAT, alone=True) == pytest.approx(flat(net), abs=FLOAT32)  # the same net
+    link.exec('gc.collect()', alone=True)  # that list's garbage, before a longer command is parsed
 
 
 def fresh(link, *modules):
     link.soft_reset()
     for m in modules:
-        link.exec('import %s\nimport gc\ngc.collect()' % m)
+        link.exec('import %s\nimport gc\ngc.collect()' % m, alone=True)
 
 
 @pytest.mark.microbit
 def test_microbit_tanh_is_micronn_acts_own_and_matches(board):
     # the micro:bit's math has no tanh, so micronn_act brings one
     fresh(board, 'micronn', 'micronn_act')
-    assert board.eval("'tanh' in dir(__import__('math'))") is False
+    assert board.eval("'tanh' in dir(__import__('math'))", alone=True) is False
     xs = [0.0, 1e-7, -1e-7, 0.01, -0.3, 0.5493, 1.0, -2.5, 9.0, -20.0, 60.0, -1e4]
-    got = board.eval('[micronn_act.tanh(v) for v in %r]' % xs)
+    got = board.eval('[micronn_act.tanh(v) for v in %r]' % xs, alone=True)
     assert got == pytest.approx([math.tanh(v) for v in xs], abs=FLOAT32)
 
 
@@ -252,27 +271,29 @@ def test_microbit_tanh_is_micronn_acts_own_and_matches(board):
 @pytest.mark.parametrize('k, layers', SHAPES)
 def test_microbit_predicts_like_cpython(board, k, layers):
     fresh(board, 'micronn', 'micronn_act')
-    board.exec(BUILD % (names(k), 5, layers) + '\n' + CENTRE + '\ngc.collect()')
     net = build(k, layers)
-    assert board.eval(FLAT) == pytest.approx(flat(net), abs=FLOAT32)  # the same net there
+    put_net(board, net, grow=False)
     for x in rows(k, 30):  # one row per command: what the heap holds
-        assert board.eval('n.predict(%r)' % x) == pytest.approx(net.predict(x), abs=FLOAT32)
+        assert board.eval('n.predict(%r)' % x, alone=True) == pytest.approx(net.predict(x),
+                                                                          abs=FLOAT32)
 
 
 @pytest.mark.microbit
 @pytest.mark.parametrize('k, layers', [(2, [(3, 'tanh'), (1, 'identity')]),
                                        (2, [(3, 'relu'), (2, 'softmax')])])
 def test_microbit_trains_like_cpython(board, k, layers):
-    # such a net trains without micronn_train: micronn_act gives it micronn_act_train's step
-    fresh(board, 'micronn', 'micronn_act', 'micronn_act_train')
-    board.exec(BUILD % (names(k), 5, layers) + '\ngc.collect()')  # no heap to centre it
-    net = build(k, layers, centre=False)
-    for i in range(20):  # short rows, short commands: the parser needs the heap too
+    # micronn_backprop's step, with micronn_act_train's loss and slopes
+    fresh(board, 'micronn', 'micronn_backprop', 'micronn_act', 'micronn_act_train')
+    net = build(k, layers)
+    put_net(board, net, grow=False)
+    for i in range(20):
         x = [(i % 7 - 3) * 0.5, (i % 5 - 2) * 0.5]
-        board.exec('n.train_row(%r,%r)\ngc.collect()' % (x, targets(layers, x)))
+        # short commands, collected before the next is parsed: the parser needs the heap too
+        board.exec('x=%r\ny=%r' % (x, targets(layers, x)), alone=True)
+        board.exec('micronn_backprop.train_row(n,x,y)\ngc.collect()', alone=True)
         net.train_row(x, targets(layers, x))
     # 20 steps in 30-bit floats: weights of size ~1 drift in the 6th digit
-    assert board.eval(FLAT) == pytest.approx(flat(net), abs=1e-4)
+    assert board.eval(FLAT, alone=True) == pytest.approx(flat(net), abs=1e-4)
 
 
 def run_wasm(wasm, code, files=None):

@@ -331,7 +331,8 @@ def test_wasm_runs_converted_models_like_cpython(wasm, tmp_path):
     for name, model, Xs in sk_cases()[:2]:
         joblib.dump(model, tmp_path / 'm.joblib')
         nets.append(convert(tmp_path / 'm.joblib'))
-    files = {m + '.py': source(m) for m in ('micronn', 'micronn_act', 'micronn_model')}
+    files = {m + '.py': source(m) for m in ('micronn', 'micronn_build', 'micronn_act',
+                                            'micronn_model', 'micronn_bytes')}
     code = 'import micronn\n'
     for i, net in enumerate(nets):
         files['m%d.mn' % i] = micronn_save.dumps(net)
@@ -345,33 +346,29 @@ def test_wasm_runs_converted_models_like_cpython(wasm, tmp_path):
 
 @pytest.mark.microbit
 def test_microbit_runs_the_converted_iris_net_like_cpython(microbit, tmp_path, capsys):
-    # micronn and micronn_act on the board, the converted weights set one neuron per command:
-    # with micronn_model and its line buffers as well, a 16 KB micro:bit has no heap left
+    # the firmware's micronn and micronn_act on the board, the converted weights set a few
+    # at a time (short commands: the board parses each in what heap is left)
     import numpy as np
     model, net, X = converted_iris(tmp_path)
+    modules = ('micronn', 'micronn_build', 'micronn_act')
     with Link(microbit.port, timeout=60) as link:
-        for m in ('micronn', 'micronn_act'):
+        for m in modules:
             link.write_file(m + '.py', strip_source(source(m)).encode())
         link.soft_reset()
-        for m in ('micronn', 'micronn_act'):
-            link.exec('import %s\nimport gc\ngc.collect()' % m)
-        link.exec("n=micronn.NeuralNet(%r)\nfor k,f in %r:n.add_layer(k,f)\ngc.collect()"
-                  % ([u.name for u in net.layers[0]],
-                     list(zip([len(l) for l in net.layers[1:]], net.activations))))
-        for i, layer in enumerate(net.layers[1:], 1):
-            for j, u in enumerate(layer):
-                link.exec('u=n.layers[%d][%d]\nu.bias=%r\nu.weights[:]=%r'
-                          % (i, j, u.bias, u.weights))
-        got, seen = [], []
-        for x in X:
-            # the row as the board read it comes back too, and the host predicts on that:
-            # commands are not checked on their way, and a loaded machine's link has changed
-            # a digit
-            link.exec('x=%r' % [float(v) for v in x])
-            x, p = link.eval('[x,n.predict(x)]')
-            seen.append(x)
-            got.append(p)
-    host = [net.predict(x) for x in seen]
+        for m in modules:
+            link.exec('import %s\nimport gc\ngc.collect()' % m, alone=True)
+        link.exec("n=micronn.NeuralNet(%r)\nfor k,f in %r:n.grow(k,f)\ngc.collect()"
+                  % (net.inputs, list(zip([len(o) for o in net.outputs], net.activations))),
+                  alone=True)
+        for i, row in enumerate(net.layer_weights):
+            for at in range(0, len(row), 5):
+                link.exec('r=n.layer_weights[%d]\nfor k,w in enumerate(%r):r[%d+k]=w'
+                          % (i, row[at:at + 5], at), alone=True)
+        assert link.eval('[w for r in n.layer_weights for w in r]', alone=True) == \
+            pytest.approx([w for r in net.layer_weights for w in r], abs=1e-6)
+        link.exec('gc.collect()', alone=True)
+        got = [link.eval('n.predict(%r)' % [float(v) for v in x], alone=True) for x in X]
+    host = [net.predict([float(v) for v in x]) for x in X]
     diff = float(np.max(np.abs(np.array(got) - np.array(host))))
     agree = np.mean(np.argmax(got, 1) == np.argmax(host, 1))
     with capsys.disabled():

@@ -1,6 +1,7 @@
 # Host only. Bad input gets a clear TypeError/ValueError; model files round-trip and damaged ones
 # are refused with a message naming the problem.
 import math
+import struct
 import zlib
 
 import pytest
@@ -72,46 +73,103 @@ def test_save_load_round_trip_predicts_identically(tmp_path_factory, shape, seed
     back = micronn.NeuralNet.load(path)
     assert [len(l) for l in back.layers] == shape
     assert back.learning_rate == 0.25
-    assert [u.name for u in back.layers[0]] == [u.name for u in net.layers[0]]
+    assert back.inputs == net.inputs and back.activations == net.activations
     assert back.predict(x[:shape[0]]) == net.predict(x[:shape[0]])
 
 
 def test_checksum_is_adler32():
     for data in (b'', b'micronn', bytes(range(256)) * 40):
-        assert micronn_model.adler32(data) == '%08x' % zlib.adler32(data)
+        assert micronn_save.adler32(data) == '%08x' % zlib.adler32(data)
 
 
-GOOD = micronn_save.dumps(net_of([2, 3, 1]), seq=4)
+NET = net_of([2, 3, 1])
+GOOD = micronn_save.dumps(NET, seq=4)
 
 
 def resum(body):
-    return body + ('sum %s\n' % micronn_model.adler32(body)).encode()
+    return body + ('sum %s\n' % micronn_save.adler32(body)).encode()
 
 
-def body():
-    return GOOD[:GOOD.rfind(b'sum ')]
+def body(data=GOOD):
+    return data[:data.rfind(b'sum ')]
+
+
+def version_1(net, seq=4):
+    """The text format micronn wrote before version 2: one line per neuron."""
+    lines = ['micronn 1', 'seq %d' % seq, 'rate %r' % net.learning_rate,
+             'inputs ' + ' '.join(net.inputs), 'layers ' + ' '.join(str(len(o)) for o in net.outputs)]
+    for layer in net.layers[1:]:
+        for n in layer:
+            lines.append(' '.join(repr(v) for v in [n.bias] + list(n.weights)))
+    return resum(('\n'.join(lines) + '\n').encode())
+
+
+V1 = version_1(NET)
+HEADER = GOOD.index(b"weights 13\n") + len(b"weights 13\n")
+
+
+def with_weight(k, value):
+    """GOOD with its k-th weight replaced, summed again."""
+    b = bytearray(body())
+    b[HEADER + 8 * k:HEADER + 8 * k + 8] = struct.pack('<d', value)
+    return resum(bytes(b))
 
 
 @pytest.mark.parametrize('data, message', [
-    (GOOD[:-20], 'checksum'),                                    # truncated
-    (GOOD.replace(b'layers 3 1', b'layers 3 2'), 'checksum'),   # corrupt
-    (b'', 'checksum'),
-    (resum(body().replace(b'micronn 1', b'micronn 2')), 'not "micronn 1"'),
-    (resum(body().replace(b'layers 3 1', b'layers 3 2')), '9 lines, the layers need 10'),
-    (resum(body().replace(b'layers 3 1', b'layers 2 1')), '9 lines, the layers need 8'),
-    (resum(body().replace(b'seq 4\n', b'')), 'header'),
+    (GOOD[:-20], 'truncated'),
+    (GOOD[:HEADER + 30], 'truncated'),
+    (GOOD.replace(b'layers 3 1', b'layers 3 2'), '13 weights, the layers need 17'),
+    (GOOD[:HEADER + 5] + bytes([GOOD[HEADER + 5] ^ 4]) + GOOD[HEADER + 6:], 'checksum'),
+    (b'', 'not "micronn 2" or "micronn 1"'),
+    (resum(body().replace(b'micronn 2', b'micronn 3')), 'not "micronn 2" or "micronn 1"'),
+    (resum(body().replace(b'seq 4\n', b'')), 'header needs lines seq rate inputs layers activations weights'),
+    (resum(body().replace(b'activations sigmoid sigmoid', b'activations sigmoid')),
+     '2 layers, 1 activations'),
+    (resum(body().replace(b'activations sigmoid sigmoid', b'activations sigmoid swish')),
+     "activation 'swish'"),
+    (resum(body().replace(b'weights 13', b'weights 12')), '12 weights, the layers need 13'),
+    (resum(body(V1).replace(b'micronn 1', b'micronn 0')), 'not "micronn 2" or "micronn 1"'),
+    (resum(body(V1).replace(b'layers 3 1', b'layers 3 2')), 'line 10 has 2 values, the layers need 4'),
+    (resum(body(V1).replace(b'layers 3 1', b'layers 2 1')), 'checksum'),
+    (V1[:-30], 'checksum|line'),
 ])
 def test_damaged_model_files_are_refused_with_the_reason(data, message):
     with pytest.raises(ValueError, match=message):
         modelfile.loads(data)
 
 
-@pytest.mark.parametrize('value', [b'nan', b'inf', b'-1e300', b'1e7', b'abc'])
+@pytest.mark.parametrize('value', [float('nan'), float('inf'), -1e300, 1e7])
 def test_non_finite_or_huge_weights_are_refused(value):
-    lines = body().split(b'\n')
+    with pytest.raises(ValueError, match='finite weight'):
+        modelfile.loads(with_weight(5, value))
+
+
+@pytest.mark.parametrize('value', [b'nan', b'inf', b'-1e300', b'1e7', b'abc'])
+def test_non_finite_or_huge_weights_are_refused_in_version_1(value):
+    lines = body(V1).split(b'\n')
     lines[5] = value + b' ' + b' '.join(lines[5].split()[1:])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match='finite weight'):
         modelfile.loads(resum(b'\n'.join(lines)))
+
+
+def test_version_1_files_still_load_and_predict_the_same():
+    seq, net = modelfile.loads(V1)
+    assert seq == 4 and net.activations == ['sigmoid', 'sigmoid']
+    for x in ([0, 1], [0.3, -2.0], [5.0, 1.5]):
+        assert net.predict(x) == NET.predict(x)
+
+
+def test_version_2_keeps_every_weight_exactly_and_each_layers_activation():
+    assert GOOD.startswith(b'micronn 2\nseq 4\nrate 0.1\ninputs x0 x1\nlayers 3 1\n'
+                           b'activations sigmoid sigmoid\nweights 13\n')
+    seq, net = modelfile.loads(GOOD)
+    assert net.layer_weights == NET.layer_weights and net.activations == NET.activations
+    assert len(GOOD) == HEADER + 13 * 8 + 1 + len('sum 12345678\n')
+
+
+def test_unknown_activation_is_a_value_error():
+    with pytest.raises(ValueError, match="activation 'swish'"):
+        net_of([2]).add_layer(3, 'swish')
 
 
 @settings(max_examples=200)
@@ -121,6 +179,27 @@ def test_random_bytes_are_refused_with_value_error(data):
         modelfile.loads(data)
 
 
+@settings(max_examples=200)
+@given(st.integers(0, len(GOOD) - 1), st.integers(1, 255))
+def test_any_flipped_byte_is_refused(at, flip):
+    data = bytearray(GOOD)
+    data[at] ^= flip
+    with pytest.raises(ValueError):
+        modelfile.loads(bytes(data))
+
+
 def test_good_file_loads_with_its_seq():
     seq, net = modelfile.loads(GOOD)
     assert seq == 4 and math.isfinite(net.predict([0, 1])[0])
+
+
+def test_blog_view_reads_and_writes_the_nets_numbers():
+    net = net_of([2, 3, 1])
+    n = net.layers[1][2]
+    assert [n.bias] + n.weights == net.layer_weights[0][6:9]
+    n.weights[1] = 0.5
+    n.bias = -1.0
+    net.layers[2][0].weights[:] = [1.0, 2.0, 3.0]
+    assert net.layer_weights == [net.layer_weights[0][:6] + [-1.0, net.layer_weights[0][7], 0.5],
+                                 [net.layer_weights[1][0], 1.0, 2.0, 3.0]]
+    assert [u.name for u in net.layers[0]] == ['x0', 'x1']

@@ -25,15 +25,18 @@ def test_room_is_read_with_statvfs(wasm):
     # the same listing, with the free blocks taken away, is refused before anything is written
     unit, _, listed = ast.literal_eval(out.strip())
     with pytest.raises(BoardFull, match='too full to write model_b.mn'):
-        files.check_room(FS, FS.room((unit, FS.SPARE, listed)), [('model_b.mn', 300, None)])
-    files.check_room(FS, FS.room((unit, FS.SPARE + 1, listed)), [('model_b.mn', 300, None)])
+        files.check_room(FS, FS.room((unit, FS.SPARE, listed)), [('write', 'model_b.mn', 300)])
+    files.check_room(FS, FS.room((unit, FS.SPARE + 1, listed)), [('write', 'model_b.mn', 300)])
 
 
 def test_rename_replaces_a_file_whole(wasm):
-    code = FS.replace('micronn_model.new', 'micronn_model.py') + (
-        "\nprint(open('micronn_model.py').read(), 'micronn_model.new' in os.listdir())")
-    out = wasm(code, {'micronn_model.py': 'old', 'micronn_model.new': 'new'})
-    assert out.split() == ['new', 'False']
+    code = FS.replace([('micronn_model.new', 'micronn_model.py'), ('main.new', 'main.py')],
+                      ['micronn_model.mpy']) + (
+        "\nprint(open('micronn_model.py').read(), open('main.py').read(),"
+        " sorted(n for n in os.listdir() if n[:4] in ('main', 'micr')))")
+    out = wasm(code, {'micronn_model.py': 'old', 'micronn_model.new': 'new', 'main.py': 'old',
+                      'main.new': 'new2', 'micronn_model.mpy': 'stale'})
+    assert out.split(' ', 2) == ['new', 'new2', "['main.py', 'micronn_model.py']\n"]
 
 
 def test_firmware_as_mpy_imports_and_predicts_like_cpython(wasm, tmp_path):
@@ -42,7 +45,7 @@ def test_firmware_as_mpy_imports_and_predicts_like_cpython(wasm, tmp_path):
     assert tag == '6.3', 'MicroPython 1.27 reports .mpy %s' % tag
     profile = boards.get('rp2-pico')
     compiled = {name[:-3] + '.mpy': files.compile_mpy(name, device_source(name, profile), tag)
-                for name in ('micronn.py', 'micronn_model.py')}
+                for name in ('micronn.py', 'micronn_bytes.py', 'micronn_model.py')}
     assert all(data[:2] == b'M\x06' for data in compiled.values())
     net = micronn.NeuralNet(['a', 'b', 'c'], seed=3)
     for n in (4, 2):

@@ -1,20 +1,75 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian/Ubuntu machine for micronn: the emulated micro:bit (QEMU and Debian's
-# micro:bit MicroPython firmware), MicroPython WebAssembly (npm, pinned by package-lock.json),
-# and micronn itself with its test tools.
+# Host only. Sets up a fresh Debian/Ubuntu machine for micronn, as `make demo` and `make test`
+# run it: the emulated micro:bit (QEMU and Debian's micro:bit MicroPython firmware), MicroPython
+# WebAssembly (npm, pinned by its package-lock.json), and micronn itself with its test and
+# benchmark tools in the project's own .venv. Needs only the system python3: Debian 12+ and
+# Ubuntu 23.04+ refuse `pip install` outside a virtual environment (PEP 668), so micronn goes
+# into .venv whatever environment is active. Each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+PYTHON="${PYTHON:-python3}"
+
+# Debian 13 no longer has firmware-microbit-micropython; Debian 12's (a hex file, for all
+# architectures) installs as it is. apt fetches it with bookworm's package list kept in a
+# temporary folder, so the system's apt sources stay as they are.
+firmware_from_bookworm() {
+    local d opts
+    d=$(mktemp -d)
+    chmod 755 "$d"  # apt downloads as its own user, _apt
+    mkdir -p "$d/lists/partial" "$d/parts" "$d/cache/archives/partial"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" > "$d/bookworm.list"
+    opts=(-o "Dir::Etc::SourceList=$d/bookworm.list" -o "Dir::Etc::SourceParts=$d/parts"
+          -o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache")
+    echo "setup: firmware-microbit-micropython from Debian 12 (this system's apt has none)"
+    [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] ||  # Ubuntu has it, not installed
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq debian-archive-keyring >/dev/null
+    $SUDO apt-get "${opts[@]}" update -qq
+    (cd "$d" && $SUDO apt-get "${opts[@]}" download firmware-microbit-micropython)
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$d"/firmware-microbit-micropython_*_all.deb >/dev/null
+    $SUDO rm -rf "$d"
+}
+
 pkgs=""
 command -v qemu-system-arm >/dev/null || pkgs="$pkgs qemu-system-arm"
 [ -f /usr/share/firmware-microbit-micropython/firmware.hex ] || pkgs="$pkgs firmware-microbit-micropython"
 # Node.js from NodeSource carries its own npm and conflicts with Debian's npm package
 command -v node >/dev/null || pkgs="$pkgs nodejs"
 command -v npm >/dev/null || pkgs="$pkgs npm"
+# Debian and Ubuntu ship venv's pip bootstrap (ensurepip) apart from python3 itself
+[ -x .venv/bin/python ] || "$PYTHON" -c 'import ensurepip' 2>/dev/null || pkgs="$pkgs python3-venv"
 if [ -n "$pkgs" ]; then
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
+    firmware=""
+    if [[ " $pkgs " == *" firmware-microbit-micropython "* ]] &&
+            ! apt-cache show firmware-microbit-micropython >/dev/null 2>&1; then
+        pkgs="${pkgs/ firmware-microbit-micropython/}"
+        firmware=bookworm
+    fi
+    if [ -n "$pkgs" ]; then
+        echo "setup: apt-get install$pkgs"
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
+    fi
+    [ -z "$firmware" ] || firmware_from_bookworm
 fi
-npm ci --no-audit --no-fund --loglevel=error
-python -m pip install -q -e ".[test,bench]"
+
+# The npm manifest lives in tools/node (older trees: the repository's root)
+NODE_DIR=tools/node
+[ -f "$NODE_DIR/package-lock.json" ] || NODE_DIR=.
+if [ ! -f "$NODE_DIR/node_modules/.package-lock.json" ] ||
+        [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci --prefix $NODE_DIR"
+    npm ci --prefix "$NODE_DIR" --no-audit --no-fund --loglevel=error
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    echo "setup: $PYTHON -m venv .venv"
+    "$PYTHON" -m venv .venv
+fi
+if [ ! -f .venv/.micronn-installed ] || [ pyproject.toml -nt .venv/.micronn-installed ]; then
+    echo "setup: .venv/bin/pip install -e \".[test,bench]\""
+    .venv/bin/python -m pip install -q -e ".[test,bench]"
+    touch .venv/.micronn-installed
+fi
+echo "setup: done; micronn is .venv/bin/micronn (or run \`source .venv/bin/activate\` first)"

@@ -2,47 +2,71 @@
 # emulated micro:bit), identify it against its profile, put firmware and models on it so that
 # no cut link can leave it without a working model, and ask it for predictions.
 import contextlib
+import importlib.resources
 import os
 import re
 
-import micronn
 import micronn_save
 import micronn_boards as boards
 from serial.tools import list_ports
 
 from . import files
 from .emulator import EmulatedMicrobit
-from .errors import BoardError, BoardExecError
+from .errors import BoardError, BoardExecError, NoModel, NotMicronn
+from .vboard import VirtualBoard
 from .link import Link, adler32
 from .strip import strip_source
 
 # Libraries before main.py: a board reset half way through still boots old or new code whole.
-FIRMWARE = ('micronn.py', 'micronn_model.py', 'micronn_serve.py', 'micronn_train.py',
+# Not micronn_layers (the blog's net.layers view, 13 of the micro:bit's 120 filesystem chunks):
+# a convenience for the host; on a board, net.layer_weights holds the same numbers.
+FIRMWARE = ('micronn.py', 'micronn_build.py', 'micronn_bytes.py', 'micronn_model.py',
+            'micronn_serve.py', 'micronn_model1.py', 'micronn_backprop.py', 'micronn_train.py',
             'micronn_save.py', 'main.py')
-# only with a net that has relu, tanh, identity or softmax layers: a sigmoid flash is unchanged
+# Modules boot never imports. A flash removes their old copies first and writes them last, so
+# that the old and new copies of what boot does import fit side by side on a micro:bit.
+OFF_BOOT = ('micronn_backprop', 'micronn_train', 'micronn_save', 'micronn_act_train')
+# Only with a net that has relu, tanh, identity or softmax layers (a sigmoid flash writes what it
+# wrote before): micronn_act, which boot imports to read such a net, and its backprop.
 ACT_FIRMWARE = ('micronn_act.py', 'micronn_act_train.py')
 DEMO = 'micronn_demo.py'  # main.py imports it when the board's profile has a standalone demo
 SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 # Heap the board needs, an estimate made on the emulated micro:bit: the imports of micronn,
-# micronn_model, micronn_serve and the demo (6,464 B: 9,744 free after boot, 3,280 after them)
-# with room to read the file, and per weight (a loaded [2, 3, 1] net, 13 weights, took 720 B).
-# It lets through [2, 10, 1], the first net that board cannot load, so only sizes at the edge
-# are written and then taken back (the check after writing is the one that counts).
-HEAP_FIXED = 7300
-HEAP_PER_WEIGHT = 56
-# And micronn_act, which a net with relu, tanh, identity or softmax layers imports: 992 B once
-# compiled, but on the emulated micro:bit its compile beside the server's imports failed (a
-# 784-byte block with about 3,000 B free), so no such net loaded there, not even [2, 3, 1].
-# This keeps them all off a 16 KB micro:bit, refused before anything is written.
-HEAP_ACT = 2500
+# micronn_model (with micronn_bytes), micronn_serve and the demo take about 6,300 B (9,744 free
+# after boot, 3,408 to 3,536 after them), and a net in its flat lists about 20 B per weight
+# with room to read its file. The tool measures free heap through a checked command, which
+# itself holds 704 B (9,040 free), so that much less is counted here. It lets through the
+# first sizes that board cannot load, so only those are written and then taken back
+# ([2, 36..40, 1]: [2, 35, 1] was the largest served; [4, 14..16, 3]: [4, 13, 3]); the check
+# after writing, a boot, is the one that counts.
+HEAP_FIXED = 5596
+HEAP_PER_WEIGHT = 20
+# And what boot imports for a net with relu, tanh, identity or softmax layers: micronn_build
+# (1,824 B once compiled on the emulated micro:bit) and micronn_act (about 1,100 B). There no
+# such net loaded after a flash, not even [2, 1, 1] with a relu layer (boot ran out of heap),
+# so this keeps them all off a 16 KB micro:bit, refused before anything is written.
+HEAP_ACT = 3500
 
 # Single precision has 24 bits, so 1 + 1e-12 rounds to 1 there.
 DOUBLE = '1.0 + 1e-12 != 1.0'
-# What a board says about itself, in one command: os.uname's sysname and machine, its
-# MicroPython version and .mpy version, and whether its floats are double.
-REPORT = ("(__import__('os').uname()[0], __import__('os').uname()[4], "
-          "__import__('sys').implementation[1], "
-          "getattr(__import__('sys').implementation, '_mpy', 0), %s)" % DOUBLE)
+# What a board says about itself, in one command, from what every port has (sys.platform,
+# sys.implementation) and os.uname() only where a port has it: its platform, machine,
+# MicroPython version, .mpy version (0: it imports none), whether its floats are double, and
+# which of the optional functions the tool can use it has.
+OPTIONAL = (('os', 'statvfs'), ('os', 'rename'), ('time', 'ticks_us'))
+REPORT = ("(lambda s,o:(s.platform,getattr(s.implementation,'_machine','') or "
+          "(o.uname()[4] if hasattr(o,'uname') else ''),s.implementation[1],"
+          "getattr(s.implementation,'_mpy',0),%s,[n for m,n in %r if hasattr(__import__(m),n)]))"
+          "(__import__('sys'),__import__('os'))" % (DOUBLE, OPTIONAL))
+# What the tool does where a port lacks one of them, said in a `note:` line.
+WITHOUT = {
+    'statvfs': 'it has no os.statvfs, so the room left cannot be counted before writing: a full '
+               'filesystem is caught as it is written, and the previous model stays',
+    'rename': 'it has no os.rename: changed firmware files are replaced by a copy made on the '
+              'board, as on the micro:bit',
+    'ticks_us': 'it has no time.ticks_us: nothing micronn runs on the board needs it',
+    'mpy': 'it imports no .mpy files (no sys.implementation._mpy): the firmware goes as source',
+}
 
 
 def detect():
@@ -57,13 +81,28 @@ def detect():
 
 
 def firmware_dir():
-    return os.path.dirname(os.path.abspath(micronn.__file__))
+    """The folder of the files that go to boards: firmware/ in the source tree, the package
+    micronn_firmware in an installed micronn (pip installs it as a plain folder)."""
+    return str(importlib.resources.files('micronn_firmware'))
 
 
 def device_source(name, profile):
     with open(os.path.join(firmware_dir(), name)) as f:
         text = f.read()
     return (strip_source(text) if profile['strip'] else text).encode()
+
+
+def _module(name):
+    return name.rsplit('.', 1)[0]
+
+
+def _temporary(name):
+    return _module(name) + '.new'
+
+
+def _twin(name):
+    """micronn.py for micronn.mpy, and the other way round."""
+    return _module(name) + ('.py' if name.endswith('.mpy') else '.mpy')
 
 
 def weights_of(net):
@@ -75,26 +114,35 @@ class Board:
     .version, .mpy, .float ('single' or 'double') and .free (heap bytes after a soft reset)."""
 
     def __init__(self, link, profile):
-        self.link = link
-        link.soft_reset()
+        self.link = link  # entered with a clean heap
         # first, and alone: a command's own code and names take heap
-        self.free = link.eval("__import__('gc').collect() or __import__('gc').mem_free()")
-        sysname, machine, version, mpy, double = link.eval(REPORT)
+        self.free = link.eval("__import__('gc').collect() or __import__('gc').mem_free()",
+                              alone=True)
+        platform, machine, version, mpy, double, has = link.eval(REPORT)
+        self.platform = platform
         self.machine = machine
         self.version = tuple(version)
         self.mpy = files.mpy_tag(mpy)
         self.float = 'double' if double else 'single'
-        seen = boards.by_uname(sysname, machine)
+        seen = boards.by_uname(platform, machine)
         if profile is None:
             if seen is None:
-                raise BoardError('unknown board (os.uname says %s, %s): pick a profile with '
-                                 '--board; `micronn boards` lists them' % (sysname, machine))
+                raise BoardError('unknown board (sys.platform %r, machine %r): pick a profile '
+                                 'with --board; `micronn boards` lists them' % (platform, machine))
             profile = seen
-        elif profile['sysname'] != sysname:
+        elif profile['sysname'] != platform:
             raise BoardError('--board %s expects a %s board, but this one reports %s: pick the '
-                             'right --board' % (profile['name'], profile['sysname'], sysname))
+                             'right --board' % (profile['name'], profile['sysname'], platform))
         self.profile = profile
-        self.fs = files.for_profile(profile)
+        if profile.get('pace'):
+            link.piece, link.pause = profile['pace']
+        # what a board of its file API would have and this one lacks; the tool works around each
+        self.missing = [n for _, n in OPTIONAL if n not in has]
+        if profile['mpy'] and not self.mpy:
+            self.missing.append('mpy')
+        if profile['files'] == 'microbit':  # that API never has these: nothing to say
+            self.missing = [n for n in self.missing if n not in ('statvfs', 'rename')]
+        self.fs = files.for_profile(profile, self.missing)
 
     def differences(self):
         """What the board reports that its profile does not expect, one line each. None of it
@@ -111,7 +159,7 @@ class Board:
         if self.free < p['heap'] * 0.8:
             out.append('it has %d bytes of heap free, the %s profile plans for about %d: models '
                        'are checked against %d' % (self.free, p['name'], p['heap'], self.free))
-        return out
+        return out + [WITHOUT[n] for n in self.missing]
 
     def firmware(self, net=None):
         """[(name on the board, bytes)]: source without comments for small boards, and .mpy
@@ -124,8 +172,8 @@ class Board:
             names.insert(-1, (self.profile['demo_module'], DEMO))
         missing = [n for n, _ in names if not os.path.exists(os.path.join(firmware_dir(), n))]
         if missing:
-            raise BoardError('firmware files missing on the host: %s; install micronn from its '
-                             'source tree with `pip install -e .`' % ', '.join(missing))
+            raise BoardError('firmware files missing on the host (%s): %s; reinstall micronn '
+                             '(pip install .)' % (firmware_dir(), ', '.join(missing)))
         out = []
         for source, name in names:
             data = device_source(source, self.profile)
@@ -134,34 +182,49 @@ class Board:
             out.append((name, data))
         return out
 
-    def stale(self, firmware):
-        """[(name, bytes, temporary name or None)] for the firmware files whose copy on the
-        board differs, checked by their sums there. A file already there is replaced through a
-        checked temporary copy; a new one is written directly, since a half-written new file
-        replaces nothing that worked (and the micro:bit's small filesystem is spared a copy)."""
-        out = []
-        for name, data in firmware:
-            got = self.link.file_sum(name)
-            if got != (len(data), adler32(data)):
-                out.append((name, data, got and name.rsplit('.', 1)[0] + '.new'))
-        return out
+    def firmware_steps(self, firmware, sizes):
+        """The flash's firmware steps, in order: ('write', name, bytes), ('remove', name,
+        None), ('move', name, temporary). Files boot imports that differ from the board's
+        copies (by their sums there) are all written as checked temporaries first, then
+        switched in by one command, which no cut link or killed tool can stop half way: the
+        board boots either the old firmware or the new, never a mix. sizes: what the board
+        lists."""
+        stale = [(n, d) for n, d in firmware if self.link.file_sum(n) != (len(d), adler32(d))]
+        late = [(n, d) for n, d in stale if _module(n) in OFF_BOOT]
+        boot = [(n, d) for n, d in stale if _module(n) not in OFF_BOOT]
+        # first go leftovers of a flash cut short and the old copies of what is written last;
+        # with the switch, the .py/.mpy twins of what is written (.py is imported first)
+        first = [n for n in sizes if n.endswith('.new')] + [n for n, _ in late if n in sizes]
+        twins = [t for t in (_twin(n) for n, _ in stale) if t in sizes]
+        return ([('remove', n, None) for n in first]
+                + [('write', _temporary(n), d) for n, d in boot]
+                + [('remove', n, None) for n in twins]
+                + [('move', n, _temporary(n)) for n, _ in boot]
+                + [('write', n, d) for n, d in late])
 
-    def put_firmware(self, stale, say=print):
+    def put_firmware(self, steps, say=print):
+        """Carry out firmware_steps(): each run of removes and moves as one command."""
         link = self.link
-        for name, data, tmp in stale:
-
-            def progress(done, total, name=name):
-                say('  %-18s %5d/%d bytes' % (name, done, total), end='\r')
-            link.write_file(tmp or name, data, progress)
-            if tmp:
-                link.exec(self.fs.replace(tmp, name))
-            if link.file_sum(name) != (len(data), adler32(data)):
-                raise BoardError('%s did not copy intact on the board: flash again' % name)
-            # a module's .py is imported before its .mpy: keep only the one just written
-            other = name[:-3] + ('py' if name.endswith('.mpy') else 'mpy')
-            if other.startswith('micronn'):
-                link.remove(other)
-            say('  %-18s %5d bytes, checked on the board' % (name, len(data)))
+        sums = {n: (len(d), adler32(d)) for op, n, d in steps if op == 'write'}
+        run = []
+        for op, name, arg in steps + [('write', None, None)]:
+            if op != 'write':
+                run.append((op, name, arg))
+                continue
+            if run:
+                moves = [(tmp, n) for o, n, tmp in run if o == 'move']
+                link.exec(self.fs.replace(moves, [n for o, n, _ in run if o == 'remove']),
+                          timeout=max(link.timeout, 60))
+                for tmp, n in moves:
+                    if link.file_sum(n) != sums[tmp]:
+                        raise BoardError('%s did not copy intact on the board: flash again' % n)
+                    say('  %-18s in use' % n)
+                run = []
+            if name:
+                def progress(done, total, name=name):
+                    say('  %-18s %5d/%d bytes' % (name, done, total), end='\r')
+                link.write_file(name, arg, progress)
+                say('  %-18s %5d bytes, checked on the board' % (name, len(arg)))
 
     def check_fits(self, net):
         if self.version < (1, 9):
@@ -177,44 +240,34 @@ class Board:
             raise BoardError('the model needs about %d bytes of heap and this %s has %d free: '
                              '%s' % (need, self.profile['name'], self.free, why))
 
-    def _import_serve(self):
-        # A clean heap, then one module per command, biggest first: on a 16 KB micro:bit they
-        # only fit when each compiles on an unfragmented heap with no other command held.
-        # The old parser gives up rather than collect, so collect after each step. The demo
-        # too, as main.py imports it: a model the tool loads here is one boot can load.
-        self.link.soft_reset()
-        for m in ('import micronn', 'import micronn_model', 'import micronn_serve'):
-            self.link.exec('%s\nimport gc\ngc.collect()' % m)
-        # what went wrong starting the demo, if anything: main.py serves without it then
-        self.demo_error = self.link.exec(
-            'try:\n from micronn_demo import idle\nexcept Exception as e:\n idle = None\n'
-            ' print(repr(e))\nimport gc\ngc.collect()').strip()
-
     def newest(self):
-        self._import_serve()
-        return self.link.eval('micronn_serve.newest()')
+        """(seq, slot) of the model the board serves when it boots, or None."""
+        try:
+            with self.serving() as served:
+                return served
+        except NoModel:
+            return None
 
     def put_model(self, net, say=print):
         """Write net to the older slot with the next sequence number; return that number."""
         self.check_fits(net)
         self.link.soft_reset()  # a clean heap: what ran before may have filled a small one
-        stale = self.stale(self.firmware(net))
         # Room for it all is checked before anything is written. The slot written is not
         # known until the new firmware runs, so count the smaller slot as the one replaced.
         room = self.fs.room(self.link.eval(self.fs.LIST))
-        steps = [(n, len(d), tmp) for n, d, tmp in stale]
+        steps = self.firmware_steps(self.firmware(net), room.sizes)
         size = len(micronn_save.dumps(net, 10 ** 9))  # a sequence number longer than any
-        steps.append((min(SLOTS, key=lambda s: room.sizes.get(s, 0)), size, None))
-        files.check_room(self.fs, room, steps)
-        self.put_firmware(stale, say)
+        files.check_room(self.fs, room, [(op, n, len(a) if op == 'write' else a)
+                                         for op, n, a in steps]
+                         + [('write', min(SLOTS, key=lambda s: room.sizes.get(s, 0)), size)])
+        self.put_firmware(steps, say)
         cur = self.newest()
-        slot = SLOTS[1] if cur and cur[1] == SLOTS[0] else SLOTS[0]
-        seq = cur[0] + 1 if cur else 1
+        slot = SLOTS[1] if cur and cur[1] == SLOTS[0] else SLOTS[0]  # not the one in use
+        seq = cur[0] + 1 if cur else 1  # above the other slot's: that one is overwritten
         data = micronn_save.dumps(net, seq)
 
         def progress(done, total):
             say('  %-18s %5d/%d bytes' % (slot, done, total), end='\r')
-        self.link.soft_reset()  # free what newest() imported: the upload needs the heap
         self.link.write_file(slot, data, progress)
         try:
             with self.serving() as got:  # what the board does at boot
@@ -223,33 +276,66 @@ class Board:
             if 'MemoryError' not in e.traceback:
                 raise
             got = None
-        if got != seq:  # its sum checked out: the board had no heap to load it
+        if not got or got[0] != seq:  # its sum checked out: the board had no heap to load it
             # taken back, or the board would try it at every boot and serve nothing
             self.link.remove(slot)
             raise BoardError('this %s has too little heap to load the new model (%d bytes in '
                              'its file): it keeps the model it had (seq %s); use fewer neurons'
                              % (self.profile['name'], len(data), cur and cur[0]))
         say('  %-18s %5d bytes, model seq %d, checked on the board' % (slot, len(data), seq))
-        if self.profile.get('demo_module') and self.demo_error:
+        problem = self.profile.get('demo_module') and self.demo_problem()
+        if problem:
             say('note: the standalone demo cannot start on this board (%s); it serves over '
-                'serial without it' % self.demo_error)
+                'serial without it' % problem)
         return seq
+
+    def demo_problem(self):
+        """Why the board's standalone demo cannot start ('' if it can): main.py serves
+        without it then, and says nothing."""
+        return self.link.exec(
+            'try:\n import micronn_demo\nexcept Exception as e:\n print(repr(e))').strip()
+
+    def _start_by_command(self):
+        """Start micronn's server as main.py would, one import per command (each compiles
+        best on a clean heap); what it printed."""
+        link = self.link
+        link.enter()
+        link.soft_reset()
+        try:
+            for m in ('micronn', 'micronn_model', 'micronn_serve'):
+                link.exec('import %s\ngc.collect()' % m, alone=True)
+        except BoardExecError as e:
+            if 'MemoryError' in e.traceback:
+                raise BoardError('the board runs a main.py that is not micronn\'s, and has too '
+                                 'little heap to start micronn\'s server by command (%s): '
+                                 '`micronn flash MODEL` puts micronn\'s main.py back' % e)
+            if 'ImportError' not in e.traceback:
+                raise
+            return e.traceback
+        return link.start('micronn_serve.main()')
 
     @contextlib.contextmanager
     def serving(self):
-        """with board.serving() as seq: the board runs its own line server (micronn_serve.main,
-        what main.py runs at boot) on its newest model; predict() talks to it. Once a model is
-        loaded a 16 KB board has too little heap left to compile commands, and this way none
-        are: only lines go in and numbers come out."""
-        self._import_serve()
-        about = self.link.start('micronn_serve.main(idle)')
-        found = re.search(r'micronn seq (\d+) layers', about)
-        if not found:
-            raise BoardError('no model on the board: flash one with `micronn flash MODEL`')
+        """with board.serving() as (seq, slot): the board boots as at power-up, main.py
+        serving its newest model that loads over serial, and predict() talks to that server.
+        So what the tool checks is what boot does, and no command is compiled once the model
+        is loaded: a 16 KB board has no heap left for one. .layers: the served model's layer
+        sizes."""
         try:
-            yield int(found.group(1))
+            booted = self.link.boot().decode(errors='replace')
+        except NotMicronn:
+            # a main.py of someone else's, running on: micronn's server is started instead
+            booted = self._start_by_command()
+        try:
+            if not booted.endswith('\n> '):  # main.py ended, or there is none
+                raise _boot_failed(booted, self.link.port)
+            found = re.search(r'micronn seq (\d+) layers ([\d ]+) slot (\S+)', booted)
+            self.layers = [int(n) for n in found.group(2).split()]
+            yield int(found.group(1)), found.group(3)
         finally:
-            self.link.enter()  # Ctrl-C ends the server: back to the raw REPL
+            # Ctrl-C ends the server, then a clean heap: the raw REPL as before
+            self.link.enter()
+            self.link.soft_reset()
 
     def predict(self, rows):
         """The board's predictions for each input row, inside serving()."""
@@ -264,10 +350,42 @@ class Board:
         return out
 
 
+def _boot_failed(booted, port):
+    """The error that says why main.py ended at boot."""
+    if 'micronn: no model' in booted:
+        return NoModel('no model on the board: flash one with `micronn flash MODEL`')
+    if 'Traceback' not in booted:
+        return BoardError('nothing was flashed to this board yet (it has no micronn '
+                          'firmware): run `micronn flash MODEL`')
+    text = booted[booted.index('Traceback'):].strip()
+    last = text.splitlines()[-1]
+    if last.startswith('ImportError'):
+        return BoardError('micronn is not whole on the board on %s (%s): put it there with '
+                          '`micronn flash MODEL`' % (port, last))
+    if last.startswith('MemoryError'):
+        return BoardExecError('the board ran out of memory at boot (%s): use a smaller model, '
+                              'or a board with more RAM' % last, text)
+    return BoardExecError('the board raised %s at boot' % last, text)
+
+
+EMULATORS = {'qemu-microbit': EmulatedMicrobit, 'vboard': VirtualBoard}
+
+
+def emulator(profile):
+    """The emulated board a profile names (its "emulator"), to start with `with`."""
+    kind = profile.get('emulator')
+    if kind not in EMULATORS:
+        raise BoardError('--board %s is a real board, not an emulated one: emulated boards are '
+                         '%s' % (profile['name'], ', '.join(
+                             n for n, p in boards.profiles().items() if p.get('emulator'))))
+    return EMULATORS[kind]()
+
+
 @contextlib.contextmanager
 def connect(port=None, board=None, emulate=False, say=print, timeout=10.0):
     """with connect(...) as b: b is a Board. No port: the one detected USB board, else (with
-    emulate=True) a freshly started emulated micro:bit."""
+    emulate=True) a freshly started emulated board: the one `board` names if it is emulated,
+    else the emulated micro:bit."""
     profile = boards.get(board) if board else None
     with contextlib.ExitStack() as stack:
         if port is None:
@@ -279,9 +397,9 @@ def connect(port=None, board=None, emulate=False, say=print, timeout=10.0):
                 port = found[0][0]
                 say('using %s on %s' % (found[0][1][0]['title'], port))
             elif emulate:
-                say('no board attached: starting the emulated micro:bit (QEMU)')
-                port = stack.enter_context(EmulatedMicrobit()).port
                 profile = profile or boards.get('microbit-emulated')
+                say('no board attached: starting the %s' % profile['title'])
+                port = stack.enter_context(emulator(profile)).port
             else:
                 raise BoardError('no board found: plug one in, or give --port; `micronn demo` '
                                  'runs on an emulated micro:bit')

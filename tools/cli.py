@@ -2,28 +2,39 @@
 # Expected failures are BoardError or ValueError, printed as one line `micronn: ...` with exit
 # status 1, as mpremote does; only main() prints them.
 import argparse
+import math
+import os
 import sys
 
 import micronn
 import micronn_boards as boards
+import micronn_save
 import micronn_train
 
 from . import data, modelfile
 from .errors import BoardError
 
 XOR_HIDDEN = '3'  # [2, 2, 1] from the blog's [0, 1) weights gets stuck on many seeds; 3 doesn't
+MAX_RATE = 10  # XOR stops learning at 10 already (accuracy 50%); past it weights only blow up
 
 
 def say(*a, **k):
     if k.get('end') == '\r' and not sys.stdout.isatty():
         return  # progress lines only on a terminal; logs get the final line of each file
-    print(*a, **k)
-    sys.stdout.flush()
+    try:
+        print(*a, **k)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (`micronn flash m.mn | head`): the flash goes on, unheard
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _dataset(args):
+def _dataset(args, outputs=None):
     if args.data:
-        return data.load_csv(args.data, args.outputs)
+        return data.load_csv(args.data, args.outputs or outputs or 1)
+    if args.outputs:
+        raise ValueError('--outputs %d needs --data CSV: the default data, XOR, has one output; '
+                         'give --data CSV, or leave --outputs out' % args.outputs)
     return ['x1', 'x2'], data.XOR
 
 
@@ -31,10 +42,20 @@ def _fmt(v):
     return ' '.join('%.6f' % p for p in v)
 
 
+def _table(header, rows):
+    """Lines of a table whose columns are as wide as their widest cell, for any net's shape."""
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+    return ['  '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header] + rows]
+
+
+def _shape(net):
+    return ' '.join(str(len(layer)) for layer in net.layers)
+
+
 def cmd_train(args):
     names, rows = _dataset(args)
     net = micronn.NeuralNet(names, args.rate, seed=args.seed)
-    sizes = [int(s) for s in args.layers.split()] + [len(rows[0][1])]
+    sizes = args.layers + [len(rows[0][1])]
     for n in sizes:
         net.add_layer(n)
     say('training %s on %d rows: layers %s, rate %g, %d epochs, seed %d'
@@ -46,9 +67,14 @@ def cmd_train(args):
         if epoch % every == 0 or epoch == args.epochs:
             say('  epoch %6d  loss %.6f  accuracy %5.1f%%' % (epoch, loss, 100 * acc))
     micronn_train.fit(net, rows, args.epochs, seed=args.seed, report=report)
-    say('%-24s %-12s %s' % ('inputs', 'target', 'predicted'))
-    for x, y in rows[:20]:
-        say('%-24s %-12s %s' % (_fmt(x), _fmt(y), _fmt(net.predict(x))))
+    for line in _table(['inputs', 'target', 'predicted'],
+                       [[_fmt(x), _fmt(y), _fmt(net.predict(x))] for x, y in rows[:20]]):
+        say(line)
+    try:  # what flash would refuse is refused here, before a file is written
+        modelfile.loads(micronn_save.dumps(net))
+    except ValueError as e:
+        raise ValueError('training with --rate %g went astray (%s); use a smaller --rate'
+                         % (args.rate, e))
     net.save(args.output)
     say('wrote %s (accuracy %.1f%%)' % (args.output, 100 * micronn_train.accuracy(net, rows)))
     return net
@@ -73,26 +99,37 @@ def cmd_flash(args):
 
 def cmd_predict(args):
     with _connect(args) as board:
-        with board.serving() as seq:
+        with board.serving() as (seq, _):
+            if len(args.inputs) != board.layers[0]:
+                raise ValueError('the board\'s model (seq %d, layers %s) takes %d inputs, not %d: '
+                                 'give %d numbers' % (seq, ' '.join(map(str, board.layers)),
+                                                      board.layers[0], len(args.inputs),
+                                                      board.layers[0]))
             got = board.predict([args.inputs])[0]
         say('%s   (model seq %d on %s)' % (_fmt(got), seq, board.link.port))
 
 
-def _verify(board, net, rows):
+def _verify(board, net, rows, model='the model'):
     xs = [x for x, _ in rows]
-    with board.serving():
+    with board.serving() as (seq, _):
+        if board.layers != [len(layer) for layer in net.layers]:
+            raise BoardError('the board holds another model (seq %d, layers %s), not %s (layers '
+                             '%s): flash it first with `micronn flash %s`'
+                             % (seq, ' '.join(map(str, board.layers)), model, _shape(net), model))
         got = board.predict(xs)
     tol = boards.TOLERANCE[board.float]
     worst = 0.0
     bad = []
-    say('%-24s %-24s %-24s %s' % ('inputs', 'host', 'board', 'max diff'))
+    table = []
     for i, (x, b) in enumerate(zip(xs, got)):
         h = net.predict(x)
         d = max(abs(p - q) for p, q in zip(h, b))
         worst = max(worst, d)
         if d > tol:
             bad.append(i + 1)
-        say('%-24s %-24s %-24s %.2e%s' % (_fmt(x), _fmt(h), _fmt(b), d, '  <-- differs' if d > tol else ''))
+        table.append([_fmt(x), _fmt(h), _fmt(b), '%.2e' % d, '<-- differs' if d > tol else ''])
+    for line in _table(['inputs', 'host', 'board', 'max diff', ''], table):
+        say(line)
     say('largest difference %.2e (tolerance %.0e for %s-precision floats)'
         % (worst, tol, board.float))
     if bad:
@@ -102,17 +139,29 @@ def _verify(board, net, rows):
 
 def cmd_verify(args):
     net = modelfile.read(args.model)
-    _, rows = _dataset(args)
+    ins, outs = len(net.layers[0]), len(net.layers[-1])
+    _, rows = _dataset(args, outs)
+    if (len(rows[0][0]), len(rows[0][1])) != (ins, outs):  # before any board is touched
+        if not args.data:
+            raise ValueError('%s takes %d inputs and gives %d outputs, XOR has 2 and 1: give '
+                             '--data CSV, the data it was trained on' % (args.model, ins, outs))
+        raise ValueError('%s has %d feature and %d label columns, but %s takes %d inputs and '
+                         'gives %d outputs: give the CSV it was trained on%s'
+                         % (args.data, len(rows[0][0]), len(rows[0][1]), args.model, ins, outs,
+                            '' if args.outputs is None else ', with --outputs %d' % outs))
     with _connect(args) as board:
-        _verify(board, net, rows)
+        _verify(board, net, rows, args.model)
 
 
 def cmd_demo(args):
-    args.data = None
+    if args.data or args.outputs:
+        raise ValueError('demo trains XOR and takes no --data or --outputs; for your '
+                         'CSV run `micronn train --data CSV`, then `micronn flash model.mn` and '
+                         '`micronn verify model.mn --data CSV`')
     net = cmd_train(args)
     with _connect(args, emulate=True) as board:
         _flash(board, net)
-        _verify(board, net, data.XOR)
+        _verify(board, net, data.XOR, args.output)
         demo = board.profile['demo']
     say('the board answers XOR like the host: done')
     say('on the board itself: %s' % demo)
@@ -139,17 +188,26 @@ def cmd_boards(args):
     for p in boards.profiles().values():
         say('  %-18s %s; %s floats, ~%d B heap' % (p['name'], p['title'], p['float'], p['heap']))
         say('  %-18s demo: %s' % ('', p['demo']))
+        say('  %-18s tried: %s' % ('', p.get('tried') or 'not yet tried on hardware'))
 
 
 def cmd_emulator(args):
-    from .emulator import EmulatedMicrobit
-    with EmulatedMicrobit() as mb:
-        say('emulated micro:bit on %s; use --port %s; Ctrl-C stops it (its files go with it)'
-            % (mb.port, mb.port))
+    from .board import emulator
+    profile = boards.get(args.board)
+    with emulator(profile) as mb:
+        say('%s on %s; use --port %s --board %s; Ctrl-C stops it (its files go with it)'
+            % (profile['title'], mb.port, mb.port, profile['name']))
         try:
             mb.proc.wait()
         except KeyboardInterrupt:
             pass
+
+
+def cmd_export(args):
+    from . import export
+    text = export.export(args.model, args.output)
+    say('wrote %s (%d bytes): import it on the board and call predict(x); it needs only math'
+        % (args.output, len(text)))
 
 
 def cmd_bench(args):
@@ -157,47 +215,136 @@ def cmd_bench(args):
     bench.main([r for r in args.runtime.split(',') if r], args.output, args.chart, say=say)
 
 
+# Option types: a bad value is refused while the command line is read, naming the option.
+
+def _whole(example):
+    def whole(text):
+        try:
+            n = int(text)
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise argparse.ArgumentTypeError('%s is not a whole number of 1 or more; give e.g. %s'
+                                             % (text, example))
+        return n
+    return whole
+
+
+def _rate(text):
+    try:
+        r = float(text)
+    except ValueError:
+        r = math.nan
+    if not (math.isfinite(r) and r > 0):
+        raise argparse.ArgumentTypeError('%s is not a positive number; the blog\'s rate is 0.1'
+                                         % text)
+    if r > MAX_RATE:
+        raise argparse.ArgumentTypeError('%s is too large: past %d the weights swing too far to '
+                                         'learn; use 0.01 to 1 (the blog\'s is 0.1)'
+                                         % (text, MAX_RATE))
+    return r
+
+
+def _layers(text):
+    try:
+        sizes = [int(s) for s in text.split()]
+    except ValueError:
+        sizes = [0]
+    if not all(n >= 1 for n in sizes):
+        raise argparse.ArgumentTypeError('"%s" is not a list of layer sizes; give whole numbers '
+                                         'of 1 or more, e.g. --layers "8 4"' % text)
+    return sizes
+
+
+def _number(text):
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError('%s is not a number; give one number per model input, '
+                                         'e.g. 0 1' % text)
+
+
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's help ends with its default; options whose default is None say in words
+    what happens without them."""
+
+    def _get_help_string(self, action):
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Mistakes on the command line end as every other error does: `micronn: ...`, exit 1."""
+
+    def __init__(self, *a, **k):
+        k.setdefault('formatter_class', _Help)
+        super().__init__(*a, **k)
+
+    def error(self, message):
+        if ';' not in message:
+            message += '; see `%s --help`' % self.prog
+        self.exit(1, 'micronn: %s\n' % message)
+
+
+def _version():
+    from importlib import metadata
+    try:
+        return metadata.version('micronn')
+    except metadata.PackageNotFoundError:
+        return 'unknown (not installed)'
+
+
 def parser():
-    p = argparse.ArgumentParser(prog='micronn', description=__doc__ or
-                                'Train a tiny neural net on the PC, run it on a MicroPython board.')
+    p = _Parser(prog='micronn', description=__doc__ or
+                'Train a tiny neural net on the PC, run it on a MicroPython board.')
+    p.add_argument('--version', action='version', version='micronn %s' % _version())
     sub = p.add_subparsers(dest='command', required=True)
 
     def board_args(s):
-        s.add_argument('--port', help='serial port of the board (default: the one attached)')
+        s.add_argument('--port', help='serial port of the board (default: the one board attached)')
         s.add_argument('--board', choices=sorted(boards.profiles()),
-                       help='board profile, when detection cannot tell')
+                       help='board profile, when detection cannot tell (default: the one the '
+                            'board reports)')
         s.add_argument('--timeout', type=float, default=10.0,
-                       help='seconds to wait for the board to answer a command (default 10)')
+                       help='seconds to wait for the board to answer a command')
 
-    def train_args(s):
-        s.add_argument('--data', help='CSV: feature columns, then label columns (default: XOR)')
-        s.add_argument('--outputs', type=int, default=1, help='label columns in the CSV')
-        s.add_argument('--layers', default=XOR_HIDDEN,
-                       help='hidden layer sizes, e.g. "8 4" (default "%s")' % XOR_HIDDEN)
-        s.add_argument('--rate', type=float, default=0.1, help='learning rate (blog: 0.1)')
-        s.add_argument('--epochs', type=int, default=10000)
-        s.add_argument('--seed', type=int, default=1)
+    def train_args(s, data=True):
+        s.add_argument('--data', help='CSV: feature columns, then label columns (default: XOR)'
+                       if data else argparse.SUPPRESS)
+        s.add_argument('--outputs', type=_whole('--outputs 2'),
+                       help='label columns at the end of the CSV (default: 1)'
+                       if data else argparse.SUPPRESS)
+        s.add_argument('--layers', default=XOR_HIDDEN, type=_layers,
+                       help='hidden layer sizes, e.g. "8 4"')
+        s.add_argument('--rate', type=_rate, default=0.1, help='learning rate (the blog\'s: 0.1)')
+        s.add_argument('--epochs', type=_whole('--epochs 10000'), default=10000,
+                       help='passes over the data')
+        s.add_argument('--seed', type=int, default=1,
+                       help='seed of the initial weights and the shuffling')
         s.add_argument('-o', '--output', default='model.mn', help='model file to write')
 
     s = sub.add_parser('train', help='train on the PC and write a model file')
     train_args(s)
     s.set_defaults(func=cmd_train)
     s = sub.add_parser('flash', help='put firmware and MODEL on a board, checked there')
-    s.add_argument('model')
+    s.add_argument('model', help='model file written by `micronn train`')
     board_args(s)
     s.set_defaults(func=cmd_flash)
     s = sub.add_parser('predict', help='a prediction computed on the board')
-    s.add_argument('inputs', nargs='+', type=float)
+    s.add_argument('inputs', nargs='+', type=_number,
+                   help='one number per input of the model on the board, e.g. 0 1')
     board_args(s)
     s.set_defaults(func=cmd_predict)
     s = sub.add_parser('verify', help='every row on the board and on the host, side by side')
-    s.add_argument('model')
+    s.add_argument('model', help='model file the board was flashed with')
     s.add_argument('--data', help='CSV to verify on (default: XOR)')
-    s.add_argument('--outputs', type=int, default=1)
+    s.add_argument('--outputs', type=_whole('--outputs 2'),
+                   help='label columns at the end of the CSV (default: the model\'s outputs)')
     board_args(s)
     s.set_defaults(func=cmd_verify)
     s = sub.add_parser('demo', help='train XOR, flash, verify (emulated micro:bit if no board)')
-    train_args(s)
+    train_args(s, data=False)  # --data and --outputs only to refuse them with a reason
     s.set_defaults(output='xor.mn')
     board_args(s)
     s.set_defaults(func=cmd_demo)
@@ -213,8 +360,16 @@ def parser():
     s.set_defaults(func=cmd_convert)
     s = sub.add_parser('boards', help='attached boards and known board profiles')
     s.set_defaults(func=cmd_boards)
-    s = sub.add_parser('emulator', help='run an emulated micro:bit until Ctrl-C')
+    s = sub.add_parser('emulator', help='run an emulated board until Ctrl-C')
+    s.add_argument('--board', default='microbit-emulated',
+                   choices=sorted(n for n, p in boards.profiles().items() if p.get('emulator')),
+                   help='which emulated board (default microbit-emulated)')
     s.set_defaults(func=cmd_emulator)
+    s = sub.add_parser('export', help='MODEL as a standalone module with predict(x)')
+    s.add_argument('model', help='model file written by `micronn train`')
+    s.add_argument('-o', '--output', required=True,
+                   help='module to write, e.g. xor.py (no default: name it)')
+    s.set_defaults(func=cmd_export)
     s = sub.add_parser('bench', help='speed and heap of micronn vs the blog, per runtime')
     s.add_argument('--runtime', default='microbit,cpython,wasm',
                    help='comma-separated: microbit (emulated, -icount), cpython, wasm')

@@ -22,9 +22,12 @@ def load_csv(path, outputs=1):
         names = [c.strip().replace(' ', '_') for c in table[0][:-outputs]]
         table = table[1:]
     width = len(table[0]) if table else 0
+    if width < 2:
+        raise ValueError('%s: rows have %d column(s); give feature columns, then label columns'
+                         % (path, width))
     if width <= outputs:
-        raise ValueError('%s: rows have %d columns; need at least one feature and %d label(s)'
-                         % (path, width, outputs))
+        raise ValueError('%s: rows have %d columns, and --outputs %d leaves no feature column; '
+                         'give --outputs from 1 to %d' % (path, width, outputs, width - 1))
     rows = []
     for n, r in enumerate(table, 2 if names else 1):
         if len(r) != width:

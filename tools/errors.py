@@ -21,3 +21,19 @@ class LinkLost(BoardError):
 
 class BoardFull(BoardError):
     """The board's filesystem has no room for a file; writing it again will not help."""
+
+
+class LinkDamaged(BoardError):
+    """Commands keep arriving damaged, however slowly they are sent."""
+
+
+class NoModel(BoardError):
+    """The board has micronn but no model that loads."""
+
+
+class NotAnswering(BoardError):
+    """The board does not answer even Ctrl-C: frozen, unpowered, or not MicroPython."""
+
+
+class NotMicronn(BoardError):
+    """The board's main.py is not micronn's: it runs on without serving."""

@@ -14,10 +14,11 @@ from .errors import BoardError, BoardFull
 # What a board's LIST reports: free units, {name: size} and the unit's size in bytes.
 Room = namedtuple('Room', 'free sizes unit')
 
-# Runs on the micro:bit: copy a checked temporary file over its target in one command, so once
-# it starts no link failure can stop it half way.
+# Runs on the micro:bit: copy checked temporary files over their targets, and remove files
+# that must go, all in one command: once it starts no link failure can stop it half way.
 _COPY = ("def _mn_copy(s,d):\n a=open(s,'rb');b=open(d,'wb')\n while 1:\n  c=a.read(64)\n"
          "  if not c:break\n  b.write(c)\n a.close();b.close()\n __import__('os').remove(s)")
+_REMOVE = "import os\nfor n in %r:\n if n in os.listdir():os.remove(n)"
 
 
 class MicrobitFiles:
@@ -41,19 +42,30 @@ class MicrobitFiles:
         return Room(self.total - sum(self.units(n, s) for n, s in sizes.items()), sizes,
                     self.UNIT)
 
-    def replace(self, tmp, name):
-        return _COPY + '\n_mn_copy(%r,%r)' % (tmp, name)
+    copies = True  # a file is replaced by copying: its new copy and the temporary coexist
+
+    def replace(self, moves, gone=()):
+        """One command: each (temporary, name) in moves replaces name; files in gone go."""
+        return (_COPY + '\n' + _REMOVE % (tuple(gone),)
+                + ''.join('\n_mn_copy(%r,%r)' % m for m in moves))
 
 
 class ModernFiles:
-    """littlefs or FAT on today's ports (rp2, esp32, esp8266, stm32, WebAssembly)."""
+    """littlefs or FAT on today's ports (rp2, esp32, esp8266, stm32, WebAssembly). A port built
+    without os.statvfs gives no free room to count (free is None: the flash goes ahead, and a
+    full filesystem is caught as it is written); one without os.rename replaces a file by a
+    copy run on the board, as the micro:bit does."""
 
-    LIST = ("(lambda o,s:(s[0],s[3],[(n,o.stat(n)[6]) for n in o.listdir()]))"
-            "(__import__('os'),__import__('os').statvfs('.'))")
     SPARE = 2  # littlefs needs a block or two for its own metadata when it writes
 
-    def __init__(self, profile):
-        pass  # all it needs to know is read from the board (LIST)
+    def __init__(self, profile, statvfs=True, rename=True):
+        self.statvfs = statvfs
+        self.copies = not rename  # without os.rename, a copy made on the board
+        # free units, unit size and {name: size}: all it needs to know is read from the board
+        self.LIST = ("(lambda o,s:(s[0],s[3],[(n,o.stat(n)[6]) for n in o.listdir()]))"
+                     "(__import__('os'),__import__('os').statvfs('.'))" if statvfs else
+                     "(lambda o:(None,None,[(n,o.stat(n)[6]) for n in o.listdir()]))"
+                     "(__import__('os'))")
 
     def units(self, name, size, unit):
         return max(1, -(-size // unit))  # a block per started block, however short the name
@@ -62,27 +74,40 @@ class ModernFiles:
         unit, free, sizes = listing
         return Room(free, dict(sizes), unit)
 
-    def replace(self, tmp, name):
-        return "import os\nos.rename(%r,%r)" % (tmp, name)  # atomic on littlefs
+    def replace(self, moves, gone=()):
+        """One command: each (temporary, name) in moves replaces name; files in gone go."""
+        if self.copies:
+            return MicrobitFiles.replace(self, moves, gone)
+        return (_REMOVE % (tuple(gone),) + ''.join('\nos.rename(%r,%r)' % m for m in moves))
 
 
-def for_profile(profile):
-    return (MicrobitFiles if profile['files'] == 'microbit' else ModernFiles)(profile)
+def for_profile(profile, missing=()):
+    """The file API for a profile; missing: what the board lacks of it ('statvfs', 'rename')."""
+    if profile['files'] == 'microbit':
+        return MicrobitFiles(profile)
+    return ModernFiles(profile, 'statvfs' not in missing, 'rename' not in missing)
 
 
-def check_room(fs, room, steps):
+def check_room(fs, room, plan):
     """Refuse, before anything is written, a flash the board's filesystem cannot hold at every
-    step. room: fs.room() of what the board listed. steps: (name, bytes, temporary name or
-    None) in writing order; a temporary copy is written whole before it replaces name."""
+    step. room: fs.room() of what the board listed. plan, in order: ('write', name, bytes),
+    ('remove', name, None), ('move', name, temporary) where the temporary is already written."""
+    if room.free is None:
+        return  # the board cannot say how much room it has (no os.statvfs)
     free, unit = room.free, room.unit
     sizes = dict(room.sizes)  # as they will be after each step
 
     def units(name, size):
         return fs.units(name, size, unit)
-    for name, size, tmp in steps:
-        free += units(tmp, sizes.pop(tmp)) if tmp in sizes else 0  # a flash cut short left it
-        grow = units(name, size) - (units(name, sizes[name]) if name in sizes else 0)
-        need = (units(tmp, size) if tmp else 0) + max(grow, 0)
+
+    def drop(name):
+        return units(name, sizes.pop(name)) if name in sizes else 0
+    for op, name, arg in plan:
+        free += drop(name)
+        if op == 'remove':
+            continue
+        size = arg if op == 'write' else sizes[arg]
+        need = units(name, size) if op == 'write' or fs.copies else 0
         if free - need < fs.SPARE:
             others = ', '.join('%s (%d B)' % kv for kv in sorted(sizes.items())
                                if not kv[0].startswith(('micronn', 'model_', 'main.')))
@@ -92,7 +117,10 @@ def check_room(fs, room, steps):
                 'e.g. mpremote exec "import os; os.remove(\'NAME\')", and flash again'
                 % (name, size, max(free - fs.SPARE, 0) * unit, need * unit,
                    ' (%s)' % others if others else ''))
-        free -= grow
+        free -= need
+        if op == 'move':
+            moved = drop(arg)
+            free += moved if fs.copies else 0  # renamed, the temporary's blocks are the file's
         sizes[name] = size
 
 

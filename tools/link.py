@@ -1,8 +1,10 @@
 # Host only. A link to a MicroPython board's raw REPL, on mpremote's SerialTransport (pinned in
 # pyproject.toml: its source calls that API unstable). What mpremote 1.29 lacks and this adds:
-# a deadline on every read (its pty reads block for ever), commands written in small paced
-# pieces (the micro:bit's UART drops bytes from 256-byte bursts), files written in pieces and
-# checked on the board, and results read back as repr() through ast.literal_eval.
+# a deadline on every read (its pty reads block for ever); commands that run only when they
+# arrive whole (serial links drop and flip bytes, the more so on a busy machine: each command
+# goes to a small helper on the board, _mn_k, with its Adler-32, and runs only if the sum holds;
+# a damaged one is sent again, more slowly); files written in pieces and checked on the board;
+# results read back as repr() through ast.literal_eval.
 import ast
 import os
 import time
@@ -11,12 +13,25 @@ import zlib
 from mpremote.transport import TransportError
 from mpremote.transport_serial import SerialTransport
 
-from .errors import BoardError, BoardExecError, BoardFull, LinkLost
+from .errors import (BoardError, BoardExecError, BoardFull, LinkDamaged, LinkLost,
+                     NotAnswering, NotMicronn)
 
-PIECE = 32  # bytes per serial write, then a pause; the micro:bit keeps up with this
+PIECE = 32  # bytes per serial write, then a pause; the micro:bit keeps up with this when idle
 PAUSE = 0.003
+SLOWEST = (8, 0.05)  # where the pacing stops slowing down after damaged commands
+TRIES = 6  # sends of one command before the link is declared too damaged to use
 CHUNK = 96  # file bytes per write command
 RAW_PROMPT = b'raw REPL; CTRL-B to exit\r\n>'
+ACK, NAK = b'\x06', b'\x15'  # what _mn_x prints before running a command, or instead of it
+
+# Runs on the board: _mn_k(s, a, b) gives back the command s to run if its Adler-32 is (a, b),
+# or one that says it arrived damaged. Each command goes as exec(_mn_k(...)), from the top
+# level: run inside a function, imports nest too deep for the micro:bit's small stack.
+_CHECKED = ("def _mn_k(s,x,y):\n a=1;b=0\n for c in s:a=(a+ord(c))%65521;b=(b+a)%65521\n"
+            " if a!=x or b!=y:return \"print('\\\\x15')\"\n print('\\x06',end='')\n return s")
+HELPERS = {'checked': '_mn_k', 'sum': '_mn_sum'}  # the link's helpers on the board, by role
+# A command whose sums reach past 65521, so that a helper damaged on its way is caught
+_SELF_TEST = 'print(%r)' % ('micronn ' * 8)
 
 # Adler-32 of a file, computed on the board (the micro:bit has no hashlib or binascii).
 _SUM_FN = ("def _mn_sum(n):\n a=1;b=0;k=0\n f=open(n,'rb')\n while 1:\n  d=f.read(64)\n"
@@ -24,8 +39,22 @@ _SUM_FN = ("def _mn_sum(n):\n a=1;b=0;k=0\n f=open(n,'rb')\n while 1:\n  d=f.rea
            " f.close()\n return k,'%04x%04x'%(b,a)")
 
 
+def is_virtual(port):
+    """A pty, as emulated boards use: restarted, not unplugged."""
+    return port.startswith('/dev/pts/')
+
+
+def _sums(text):
+    a, b = 1, 0
+    for c in text:
+        a = (a + ord(c)) % 65521
+        b = (b + a) % 65521
+    return a, b
+
+
 class Link:
-    """with Link(port) as link: link.eval('1+1') -> 2. Enters the raw REPL on open."""
+    """with Link(port) as link: link.eval('1+1') -> 2. Enters the raw REPL on open; on close
+    the board restarts its own program (main.py), as it would after a reset."""
 
     def __init__(self, port, timeout=10.0):
         self.port = port
@@ -35,15 +64,18 @@ class Link:
                              '`micronn boards`' % port)
         try:
             self.t = SerialTransport(port, timeout=0.2)
-        except TransportError:
-            raise BoardError('port %s is busy: another program (mpremote, screen, Thonny, '
-                             'another micronn) holds it; close that program and retry' % port)
+        except TransportError:  # busy, no permission, not a serial port...: ports says which
+            from .ports import why_not_open
+            raise BoardError(why_not_open(port)) from None
         self.s = self.t.serial
-        self._helpers = False
+        self._helpers = set()  # board-side helpers defined since the last soft reset
+        self.piece, self.pause = PIECE, PAUSE
+        self.sent = self.damaged = 0  # commands and lines sent, and how many arrived damaged
 
     def __enter__(self):
         try:
             self.enter()
+            self.soft_reset()  # a clean heap, as mpremote gives: a board may be serving a model
         except BaseException:
             self.close()
             raise
@@ -55,7 +87,10 @@ class Link:
     def close(self):
         if self.t is not None:
             try:
-                self.s.write(b'\r\x02')  # back to the friendly REPL for the next user
+                # friendly REPL, then a soft reset: main.py serves again, demo and all
+                self.s.write(b'\r\x03\x02')
+                self.s.write(b'\x04')
+                self.s.flush()
             except OSError:
                 pass
             try:
@@ -78,6 +113,11 @@ class Link:
                                % (self.port, e))
         return data, True
 
+    def _restart_advice(self):
+        if is_virtual(self.port):
+            return 'restart the emulated board'
+        return 'reset the board (unplug it and plug it back in)'
+
     def enter(self):
         """Interrupt whatever runs (main.py included) and enter the raw REPL."""
         heard = b''
@@ -92,9 +132,9 @@ class Link:
                 return
             heard += data
         if not heard:
-            raise BoardError('the board on %s is not answering: check it runs MicroPython and '
-                             'is powered; if it is frozen, unplug it and plug it back in'
-                             % self.port)
+            raise NotAnswering('the board on %s is not answering: check it runs MicroPython and '
+                             'is powered; if it is frozen, %s'
+                             % (self.port, self._restart_advice()))
         raise BoardError('the board on %s answers but gives no MicroPython REPL (last output: '
                          '%r): a main.py that ignores Ctrl-C, or not a MicroPython board; '
                          'press reset, or reflash its firmware' % (self.port, heard[-60:]))
@@ -102,66 +142,173 @@ class Link:
     def soft_reset(self):
         """Restart MicroPython from the raw REPL: a clean heap, and (on every port we know)
         main.py is not run, so the board stays in the raw REPL."""
-        self.s.write(b'\x04')
-        data, ok = self._read_until(lambda d: d.endswith(RAW_PROMPT), self.timeout)
-        if not ok:
-            raise BoardError('the board on %s did not come back from a soft reset (it printed '
-                             '%r): press its reset button and retry' % (self.port, data[-60:]))
-        self._helpers = False
+        data = b''
+        for _ in range(3):
+            # Ctrl-C empties a half-received command first: Ctrl-D on an empty line resets
+            self._write(b'\x03\x04')
+            data, ok = self._read_until(lambda d: d.endswith(RAW_PROMPT), self.timeout)
+            if ok:
+                self._helpers = set()
+                return
+            self.enter()  # the Ctrl-D was lost, or the board is in the friendly REPL
+        raise BoardError('the board on %s did not come back from a soft reset (it printed '
+                         '%r): %s and retry' % (self.port, data[-60:], self._restart_advice()))
 
-    def _send(self, code, end=b'\x04'):
-        data = (code.encode() if isinstance(code, str) else code) + end
+    def boot(self):
+        """Restart the board as at power-up: a soft reset from the friendly REPL runs main.py.
+        Returns what it printed, up to its program's first prompt (a line ending in '> ') or,
+        if the program ended or there is none, up to the REPL's '>>> ' or the last line of
+        the program's traceback."""
+        for _ in range(3):
+            self._write(b'\x03\x02')  # empty the raw REPL's line, then the friendly REPL
+            data, ok = self._read_until(lambda d: d.endswith(b'>>> '), self.timeout)
+            if ok:
+                self._write(b'\x04')
+                data, ok = self._read_until(_booted, self.timeout)
+                if ok:
+                    self._helpers = set()
+                    return data
+                if b'soft reboot' in data:  # it restarted, and runs something that never ends
+                    raise NotMicronn('the program on %s is not micronn\'s (it printed %r)'
+                                     % (self.port, data[-60:]))
+            self.enter()  # a control key lost on the way: start again from the raw REPL
+        raise BoardError('the board on %s did not restart its program (it printed %r): %s '
+                         'and retry' % (self.port, data[-60:], self._restart_advice()))
+
+    def _write(self, data):
         try:
-            for i in range(0, len(data), PIECE):
-                self.s.write(data[i:i + PIECE])
-                time.sleep(PAUSE)
+            for i in range(0, len(data), self.piece):
+                self.s.write(data[i:i + self.piece])
+                time.sleep(self.pause)
         except OSError as e:
             raise LinkLost('lost the link to %s (%s): check the cable and retry'
                            % (self.port, e))
 
-    def exec(self, code, timeout=None):
-        """Run code on the board; return what it printed. Board exceptions: BoardExecError."""
-        self._send(code)
-        data, ok = self._read_until(_ended, timeout or self.timeout)
+    def _send(self, code):
+        """Send code as one raw-REPL command that runs only if it arrives whole."""
+        if 'checked' not in self._helpers:
+            self._define_checked()
+        self._write(b'\x03' + self._checked(code) + b'\x04')
+
+    @staticmethod
+    def _checked(code):
+        a, b = _sums(code)
+        return ('exec(_mn_k(%s,%d,%d))' % (ascii(code), a, b)).encode()
+
+    def _define_checked(self):
+        """Put _mn_k on the board, and prove it: a damaged definition fails its self-test."""
+        for _ in range(TRIES):
+            self.sent += 1
+            self._write(b'\x03' + _CHECKED.encode() + b'\x04')
+            data, ok = self._read_until(_ended, self.timeout)
+            if ok and _out_of_memory(data):
+                self._result(data[2:], ok, None)  # raises: out of memory
+            if ok and data == b'OK\x04\x04>':
+                self._write(b'\x03' + self._checked(_SELF_TEST) + b'\x04')
+                data, ok = self._read_until(_ended, self.timeout)
+                want = b'OK' + ACK + _SELF_TEST[7:-2].encode() + b'\n\x04\x04>'
+                if ok and data.replace(b'\r\n', b'\n') == want:
+                    self._helpers.add('checked')
+                    return
+            self._slow_down()
+            if not ok:
+                self.enter()
+        raise self._too_damaged()
+
+    def _slow_down(self):
+        self.damaged += 1
+        self.piece = max(self.piece // 2, SLOWEST[0])
+        self.pause = min(self.pause * 2, SLOWEST[1])
+
+    def _too_damaged(self):
+        if is_virtual(self.port):
+            advice = ('the machine may be too busy for the emulator: close programs that load '
+                      'it, then restart the emulated board')
+        else:
+            advice = 'try another USB cable or port, then unplug the board and plug it back in'
+        return LinkDamaged('the link to %s keeps losing bytes (%d of %d commands damaged); %s'
+                           % (self.port, self.damaged, self.sent, advice))
+
+    def _run(self, code, done, timeout, alone=False):
+        """Send code checked and read its answer until done(); a damaged command (it never
+        ran) is sent again, more slowly. Returns (answer without OK and ACK, finished).
+        alone: the code first removes the link's helpers from the board, leaving it the heap
+        it has at boot."""
+        for _ in range(TRIES):
+            self.sent += 1
+            self._send(''.join('del %s\n' % HELPERS[h] for h in sorted(self._helpers))
+                       + 'import gc\ngc.collect()\n' + code if alone else code)
+            data, ok = self._read_until(done, timeout)
+            if data.startswith(b'OK' + ACK):
+                if alone:
+                    self._helpers = set()
+                return data[3:], ok
+            if ok and _out_of_memory(data):
+                return data[2:], ok  # too little heap even to compile the call: _result says so
+            # No ACK: the command never ran. Its sum failed, or the call itself arrived
+            # damaged, or the helper is gone (the board was reset), or a lost Ctrl-D left
+            # the board waiting for more of it (then enter() finds out whether it is alive).
+            self._slow_down()
+            self._helpers.discard('checked')
+            if not ok:
+                self.enter()
+        raise self._too_damaged()
+
+    def exec(self, code, timeout=None, alone=False):
+        """Run code on the board; return what it printed. Board exceptions: BoardExecError.
+        alone: with the link's own helpers gone from the board's heap."""
+        data, ok = self._run(code, _ended, timeout or self.timeout, alone)
         return self._result(data, ok, timeout)
 
     def start(self, code):
         """Start code that reads lines with input(), as micronn_serve.main() does; return what
-        it printed before its first prompt. Talk to it with ask(); end it with enter()."""
-        self._send(code)
-        data, ok = self._read_until(_answered, self.timeout)
+        it printed before its first prompt. Talk to it with ask(); end it with enter(). It
+        runs with the link's helpers gone, on the heap it has at boot."""
+        data, ok = self._run(code, _answered, self.timeout, alone=True)
         if ok and _prompted(data):
-            if not data.startswith(b'OK'):
-                raise self._garbled(data)
-            return data[2:].decode(errors='replace')
+            return data.decode(errors='replace')
         return self._result(data, ok, None)  # it ended, or never answered: say why
 
     def ask(self, line):
-        """Type line to the program start() began; return its output up to the next prompt."""
-        self._send(line, b'\r')
-        data, ok = self._read_until(_answered, self.timeout)
-        if not ok:
-            self._result(data, ok, None)  # raises: not answering, or not finishing
-        if _prompted(data):
-            return data.decode(errors='replace')
-        self._result(b'OK' + data, ok, None)  # it ended: its exception, if it raised one
-        raise BoardError('the program on the board ended unexpectedly (it printed %r)' % data[-60:])
-
-    def _garbled(self, data):
-        return BoardError('the board on %s garbled a command (answer %r): the serial link '
-                          'loses bytes; retry, or try another cable' % (self.port, data[:40]))
+        """Type line to the program start() began; return its output up to the next prompt
+        (after the board's echo of the line). A line the echo shows damaged is typed again."""
+        for _ in range(TRIES):
+            self.sent += 1
+            self._write(line.encode() + b'\r')
+            data, ok = self._read_until(_answered, self.timeout)
+            if not ok and b'\n' not in data:
+                # the line's end was lost (or all of it): end it, throw its answer away, and
+                # type it again
+                self._write(b'\r')
+                data, ok = self._read_until(_answered, self.timeout)
+                if ok and _prompted(data):
+                    self._slow_down()
+                    continue
+            if not ok:
+                self._result(data, ok, None)  # raises: not answering, or not finishing
+            if not _prompted(data):
+                self._result(data, ok, None)  # it ended: its exception, if it raised one
+                raise BoardError('the program on the board ended unexpectedly (it printed %r)'
+                                 % data[-60:])
+            echo, _, out = data.partition(b'\n')
+            if echo.rstrip(b'\r') == line.encode():
+                return out.decode(errors='replace')
+            self._slow_down()
+        raise self._too_damaged()
 
     def _result(self, data, ok, timeout):
-        """What a finished raw-REPL command printed; its exception as BoardExecError."""
+        """What a finished raw-REPL command printed (after its ACK); its exception as
+        BoardExecError."""
         if not ok:
             if not data:
-                raise BoardError('the board on %s stopped answering: reset it (unplug and '
-                                 'plug back in) and retry' % self.port)
+                raise BoardError('the board on %s stopped answering: %s and retry'
+                                 % (self.port, self._restart_advice()))
             raise BoardError('the board on %s did not finish within %gs (it printed %r)'
                              % (self.port, timeout or self.timeout, data[-60:]))
-        if not data.startswith(b'OK'):
-            raise self._garbled(data)
-        out, err = data[2:-1].split(b'\x04')[:2]
+        if data.count(b'\x04') < 2:
+            raise BoardError('the board on %s answered %r, not as a MicroPython raw REPL does: '
+                             '%s' % (self.port, data[:40], self._restart_advice()))
+        out, err = data[:-1].split(b'\x04')[:2]
         if err:
             text = err.decode(errors='replace').strip()
             last = text.splitlines()[-1] if text else 'error'
@@ -171,37 +318,45 @@ class Link:
             raise BoardExecError('the board raised %s' % last, text)
         return out.decode(errors='replace')
 
-    def eval(self, expr, timeout=None):
+    def eval(self, expr, timeout=None, alone=False):
         """Evaluate expr on the board and return its value, read back with repr/literal_eval."""
-        out = self.exec('print(repr(%s))' % expr, timeout)
+        out = self.exec('print(repr(%s))' % expr, timeout, alone)
         try:
             return ast.literal_eval(out.strip())
         except (ValueError, SyntaxError):
             raise BoardError('unreadable answer from the board: %r' % out[:80])
 
     def _ensure_helpers(self):
-        if not self._helpers:
+        if 'sum' not in self._helpers:
             self.exec(_SUM_FN)
-            self._helpers = True
+            self._helpers.add('sum')
 
     def file_sum(self, name):
         """(size, adler32 hex) of a file on the board, or None if it does not exist."""
-        self._ensure_helpers()
-        return self.eval("_mn_sum(%r) if %r in __import__('os').listdir() else None"
-                         % (name, name))
+        for _ in range(2):
+            self._ensure_helpers()
+            try:
+                return self.eval("_mn_sum(%r) if %r in __import__('os').listdir() else None"
+                                 % (name, name))
+            except BoardExecError as e:
+                if "'_mn_sum'" not in e.traceback:
+                    raise
+                self._helpers.discard('sum')  # gone with a reset the link did not see
+        raise BoardError('the board on %s keeps losing micronn\'s helpers: %s and retry'
+                         % (self.port, self._restart_advice()))
 
-    def remove(self, name):
-        """Remove a file on the board, if it is there."""
-        self.exec("import os\nif %r in os.listdir():os.remove(%r)" % (name, name))
+    def remove(self, *names):
+        """Remove files on the board, those that are there."""
+        self.exec("import os\nfor n in %r:\n if n in os.listdir():os.remove(n)" % (names,))
 
     def write_file(self, name, data, progress=None, tries=3):
-        """Write bytes to name on the board, in pieces, then check size and sum there. Bytes
-        lost or damaged on the way show up as a wrong sum, a garbled command or a missing end
-        of command: the whole file is written again, up to `tries` times in all."""
+        """Write bytes to name on the board, in pieces, then check size and sum there. Each
+        piece runs only if it arrived whole, so the sum fails only if the board itself
+        wrote wrong: then the whole file is written again, up to `tries` times in all."""
         for attempt in range(1, tries + 1):
             try:
                 return self._write_once(name, data, progress)
-            except (LinkLost, BoardFull):
+            except (LinkLost, LinkDamaged, NotAnswering, BoardFull):
                 raise
             except BoardExecError as e:
                 if attempt == tries or 'MemoryError' in e.traceback:
@@ -209,8 +364,7 @@ class Link:
             except BoardError:
                 if attempt == tries:
                     raise
-            self.enter()  # back to a clean raw REPL: a damaged command may be half read
-            self._helpers = False
+            self.enter()  # back to a clean raw REPL
 
     def _write_once(self, name, data, progress):
         try:
@@ -244,6 +398,21 @@ def _ended(data):
 
 def _prompted(data):
     return data.endswith(b'\n> ')
+
+
+def _out_of_memory(data):
+    return data.startswith(b'OK') and b'\nMemoryError' in data
+
+
+def _booted(data):
+    """main.py waits at its program's prompt, or it has ended: the REPL's prompt, or its
+    traceback's last line (a micro:bit then scrolls the error across its display first)."""
+    if _prompted(data) or data.endswith(b'>>> '):
+        return True
+    at = data.rfind(b'Traceback (most recent call last):')
+    lines = data[at:].splitlines()
+    return (at >= 0 and len(lines) > 1 and data.endswith(b'\n')
+            and not lines[-1][:1].isspace())
 
 
 def _answered(data):

@@ -9,8 +9,8 @@ import micronn_model
 
 def loads(data, cls=micronn.NeuralNet):
     """Model file bytes -> (seq, net); ValueError naming what is wrong."""
-    micronn_model.read(io.BytesIO(data).readline)
-    return micronn_model.read(io.BytesIO(data).readline, cls)
+    micronn_model.read(io.BytesIO(data))
+    return micronn_model.read(io.BytesIO(data), cls)
 
 
 def read(path):

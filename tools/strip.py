@@ -1,24 +1,17 @@
-# Host only. Device source without comments and docstrings, indented by one space: every byte
-# a 16 KB micro:bit compiles costs heap while it compiles. The code itself is unchanged.
-import ast
-
-
-def _drop_docstrings(tree):
-    for node in ast.walk(tree):
-        body = getattr(node, 'body', None)
-        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
-            body.pop(0)
-            if not body:
-                body.append(ast.Pass())
+# Host only. Device source for boards that compile it in a tiny heap and keep it in a tiny
+# filesystem (the micro:bit: 16 KB RAM, about 15 KB of files): comments and docstrings
+# dropped and local names shortened, by python-minifier. Measured on the emulated micro:bit:
+# the firmware took 123 of its 120 filesystem chunks with comments stripped alone, 96 this way.
+# Names that other modules or the user call (globals, attributes, arguments) are kept, and no
+# literal is hoisted into a new global (each global costs heap on the board).
+import python_minifier
 
 
 def strip_source(text):
-    tree = ast.parse(text)
-    _drop_docstrings(tree)
-    lines = []
-    for line in ast.unparse(tree).splitlines():
-        # ast.unparse writes each string on one line, so leading spaces are only indentation
-        body = line.lstrip(' ')
-        lines.append(' ' * ((len(line) - len(body)) // 4) + body)
-    return '\n'.join(lines) + '\n'
+    return python_minifier.minify(
+        text, remove_literal_statements=True, rename_locals=True, rename_globals=False,
+        hoist_literals=False, remove_annotations=True, combine_imports=False,
+        remove_pass=True, remove_object_base=False, convert_posargs_to_args=False,
+        preserve_shebang=False, remove_asserts=False, remove_debug=False,
+        remove_explicit_return_none=False, remove_builtin_exception_brackets=False,
+        constant_folding=False) + '\n'

@@ -1,7 +1,9 @@
 // Host only (Node). Runs code on MicroPython WebAssembly (v1.27), the official npm port: reads
 // {"code": ..., "files": {name: text}, "binary": {name: base64}} on stdin, writes the files into its in-memory
-// filesystem, runs the code, prints its output. Exit 1 on a Python exception.
-import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
+// filesystem, runs the code, prints its output. Exit 1 on a Python exception. Its argument is
+// the npm package's entry file, found by wasm.py (source tree or the user's cache).
+import { pathToFileURL } from "node:url";
+const { loadMicroPython } = await import(pathToFileURL(process.argv[2]).href);
 
 let input = "";
 for await (const chunk of process.stdin) input += chunk;

@@ -1,0 +1,78 @@
+# micronn_build: runs on the board and on the host. What a net needs beyond predicting, found
+# here by NeuralNet.__getattr__ when first asked for: add_layer (the blog's random weights),
+# train_row (micronn_backprop), save (micronn_save) and the blog's net.layers (micronn_layers);
+# and the check of activation names. Apart from micronn.py so that a board that only predicts
+# a model it read from a file never compiles it.
+
+
+def seeded_random(seed):
+    """random() of micronn's own: Wichmann-Hill, whose products stay below 2**30, so every
+    port draws the same stream for the same seed."""
+    state = [seed % 30268 + 1, seed // 30268 % 30306 + 1, seed // 917290 % 30322 + 1]
+
+    def draw():
+        state[0] = state[0] * 171 % 30269
+        state[1] = state[1] * 172 % 30307
+        state[2] = state[2] * 170 % 30323
+        return (state[0] / 30269 + state[1] / 30307 + state[2] / 30323) % 1.0
+    return draw
+
+
+def add_layer(net, number_neurons, activation='sigmoid'):
+    """A layer fully connected to the last one, its weights drawn in the blog's order: each
+    neuron's bias, then each neuron's weights, one per parent."""
+    row = net.grow(number_neurons, activation)
+    try:  # (not getattr with a default: MicroPython 1.9.2 lets __getattr__'s error through)
+        draw = net._draw
+    except AttributeError:
+        if net.seed is None:
+            import random
+            draw = random.random
+        else:
+            draw = seeded_random(net.seed)
+        net._draw = draw  # the seeded stream goes on from layer to layer
+    width = len(row) // number_neurons
+    for at in range(0, len(row), width):
+        row[at] = draw()
+    for at in range(0, len(row), width):
+        for k in range(at + 1, at + width):
+            row[k] = draw()
+
+
+def activation(before, name):
+    """micronn_act, for a net whose layers have the activations in list before, then name
+    (None while they are all sigmoid). ValueError for a name micronn_act does not know, or a
+    layer after softmax. Here, not in micronn.py or micronn_model: with micronn_act named in
+    those two, the emulated micro:bit ran out of heap booting a sigmoid XOR model."""
+    if name == 'sigmoid' and before.count(name) == len(before):
+        return None
+    try:
+        import micronn_act
+    except ImportError:
+        raise ValueError('activation %r: unknown here; this board has only sigmoid (no '
+                         'micronn_act)' % (name,))
+    return micronn_act.check(before, name)
+
+
+def attribute(net, name):
+    """net.NAME for what NeuralNet itself does not define."""
+    if name == 'add_layer':
+        return lambda number_neurons, activation='sigmoid': add_layer(net, number_neurons,
+                                                                      activation)
+    if name == 'train_row':
+        import gc
+        gc.collect()  # backprop then compiles into all the heap that is free, not around garbage
+        import micronn_backprop
+
+        def train_row(x, y):
+            """One gradient step on cross-entropy; returns the row's loss."""
+            return micronn_backprop.train_row(net, x, y)
+        net.train_row = train_row  # found directly from now on: a step is called thousands of times
+        return train_row
+    if name == 'save':
+        import micronn_save
+        return lambda path, seq=0: micronn_save.save(net, path, seq)
+    if name == 'layers':
+        import micronn_layers
+        return micronn_layers.layers(net)
+    raise AttributeError(name)

@@ -1,0 +1,114 @@
+# Host only. A virtual modern board: MicroPython 1.27 WebAssembly (the pinned npm port) run by
+# Node behind a real pty, answering as a board does over USB serial (friendly and raw REPL,
+# Ctrl-C, Ctrl-D soft reset running boot.py and main.py, a filesystem kept until it stops).
+# vboard.mjs is its firmware loop and says what it supplies that the port lacks.
+import atexit
+import json
+import os
+import select
+import subprocess
+import time
+import tty
+
+from . import wasm
+from .emulator import _die_with_parent
+from .errors import BoardError
+
+RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'vboard.mjs')
+# What a board can be built without, for the tests of port differences; each is taken away
+# inside MicroPython as the board starts (see vboard.mjs), not faked by the host tool.
+FEATURES = ('uname', 'statvfs', 'rename', 'ticks_us', 'mpy')
+
+_running = set()
+
+
+def missing():
+    """What is missing to run the virtual board, or None when it can run."""
+    return wasm.missing()
+
+
+class VirtualBoard:
+    """with VirtualBoard() as vb: vb.port is a pty to hand to micronn or mpremote.
+
+    without: names from FEATURES the board is built without. heap: its MicroPython heap (the
+    port grows it on demand: gc.mem_free() says about 134 MB). flash: its filesystem's size."""
+
+    def __init__(self, without=(), heap=256 * 1024, flash=256 * 1024, boot_timeout=30):
+        unknown = set(without) - set(FEATURES)
+        if unknown:
+            raise ValueError('unknown feature(s) %s; known: %s'
+                             % (', '.join(sorted(unknown)), ', '.join(FEATURES)))
+        self.without = tuple(without)
+        self.heap = heap
+        self.flash = flash
+        self.boot_timeout = boot_timeout
+        self.proc = None
+        self.port = None
+
+    def start(self):
+        why = missing()
+        if why:
+            raise BoardError('cannot start the virtual modern board: ' + why)
+        master, slave = os.openpty()
+        tty.setraw(slave)  # no echo, no newline translation: bytes pass as over a UART
+        os.set_blocking(master, False)
+        self.port = os.ttyname(slave)
+        cmd = ['node', RUNNER, wasm.entry(), str(master), str(slave),
+               json.dumps({'heap': self.heap, 'flash': self.flash,
+                           'without': list(self.without)})]
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, pass_fds=(master, slave),
+                                         preexec_fn=_die_with_parent)
+        finally:
+            os.close(master)
+            os.close(slave)
+        _running.add(self.proc)
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self):
+        end = time.monotonic() + self.boot_timeout
+        fd = self.proc.stdout.fileno()
+        seen = b''
+        while time.monotonic() < end and b'\n' not in seen:
+            if select.select([fd], [], [], 0.5)[0]:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    break
+                seen += chunk
+        if not seen.startswith(b'ready\n'):
+            raise BoardError('the virtual modern board did not start: %s'
+                             % (seen.decode(errors='replace').strip()[-300:] or 'no answer'))
+
+    def stop(self):
+        p = self.proc
+        if p is None:
+            return
+        self.proc = None
+        _running.discard(p)
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        p.stdout.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+@atexit.register
+def _stop_all():
+    for p in list(_running):
+        if p.poll() is None:
+            p.kill()
