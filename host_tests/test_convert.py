@@ -394,3 +394,28 @@ def test_flash_refuses_a_converted_net_the_microbit_cannot_hold(fresh_microbit, 
     assert code == 1 and 'relu/softmax layers need micronn_act' in err, err
     with Link(fresh_microbit.port) as link:
         assert link.eval("__import__('os').listdir()") == []
+
+
+@pytest.mark.wasm
+def test_the_converted_iris_net_flashes_and_verifies_on_the_modern_board(tmp_path):
+    # a board with room for it (the virtual modern board: MicroPython 1.27 WebAssembly behind a
+    # pty): flash writes micronn_act and micronn_act_train beside the firmware, boot reads the
+    # net with them, and verify compares all 150 rows with the host's predictions
+    from conftest import start_board
+    import joblib
+    model, _, X = converted_iris(tmp_path)
+    joblib.dump(model, tmp_path / 'iris.joblib')
+    assert cli('convert', str(tmp_path / 'iris.joblib'), '-o', str(tmp_path / 'iris.mn'))[0] == 0
+    with open(tmp_path / 'iris.csv', 'w') as f:
+        for x, c in zip(X.tolist(), model.predict(X)):
+            f.write(','.join([repr(float(v)) for v in x] + ['%d' % (c == k) for k in range(3)])
+                    + '\n')
+    with start_board('modern') as b:
+        opts = ['--port', b.port, '--board', b.profile]
+        code, out, err = cli('flash', str(tmp_path / 'iris.mn'), *opts)
+        assert code == 0, err
+        assert 'micronn_act.' in out and 'micronn_act_train.' in out  # .mpy there
+        code, out, err = cli('verify', str(tmp_path / 'iris.mn'), '--data',
+                             str(tmp_path / 'iris.csv'), '--outputs', '3', *opts)
+        assert code == 0, err + out
+        print(out.strip().splitlines()[-1])
