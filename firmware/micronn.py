@@ -14,14 +14,15 @@ BAD = '%s: expected %d finite numbers, got %r'
 
 
 def check(x, n, what):
-    """TypeError or ValueError unless x is n finite numbers."""
-    if len(x) != n:
-        raise ValueError(BAD % (what, n, x))
+    """TypeError unless x is all numbers, then ValueError unless n finite ones."""
     for value in x:
         if not isinstance(value, (int, float)):
             raise TypeError(BAD % (what, n, x))
+    for value in x:
         if value - value:  # nan for nan and inf, 0 for a finite number
             raise ValueError(BAD % (what, n, x))
+    if len(x) != n:
+        raise ValueError(BAD % (what, n, x))
 
 
 class NeuralNet:

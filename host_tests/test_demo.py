@@ -12,8 +12,9 @@ from helpers import cli, train_models
 ROWS = [(0, 0), (0, 1), (1, 0), (1, 1)]
 # QEMU has no buttons to press, but its nRF51 GPIO reads a pin nobody drives by its pull. The
 # buttons (A on P0.17, B on P0.26) read low when pressed, so a pull-down (PIN_CNF 4) presses
-# one and the pull-up the firmware sets (12) releases it. main.py's first lines in the button
-# test hold them so, then wait until the board's button logic (it debounces) reports them.
+# one and the pull-up the firmware sets (12) releases it. In the button test the demo module's
+# first lines hold them so, then wait until the board's button logic (it debounces) reports
+# them, then import the demo as flashed.
 HOLD = ('import machine, microbit\nmachine.mem32[0x50000744]={}\nmachine.mem32[0x50000768]={}\n'
         'while (microbit.button_a.is_pressed(), microbit.button_b.is_pressed()) != ({}, {}):\n'
         ' microbit.sleep(10)\n')
@@ -67,14 +68,17 @@ def shown(link, glyph):
 def test_microbit_buttons_in_display_out(microbit, model):
     path, net = model
     assert 'micronn_demo.py' in flash(microbit.port, path)
-    with Link(microbit.port) as link:
+    # a deadline that covers boot waiting for the buttons on a loaded machine
+    with Link(microbit.port, timeout=60) as link:
         board = Board(link, boards.get('microbit-emulated'))
         glyph = glyphs(link)
-        main = device_source('main.py', board.profile)
+        demo = device_source(board.profile['demo_module'], board.profile)
+        link.write_file('micronn_demo_real.py', demo)
         for x in ROWS:
-            # main.py as the tool wrote it, after the buttons are held as x
-            link.write_file('main.py', HOLD.format(*(4 if v else 12 for v in x),
-                                                   *map(bool, x)).encode() + main)
+            # the demo as flashed, imported once the buttons are held as x
+            link.write_file('micronn_demo.py', HOLD.format(*(4 if v else 12 for v in x),
+                                                           *map(bool, x)).encode()
+                            + b'from micronn_demo_real import idle\n')
             reboot(link)
             # the demo draws before it looks for a waiting character: once the line
             # server answers, the display shows the buttons' answer
@@ -82,7 +86,8 @@ def test_microbit_buttons_in_display_out(microbit, model):
             link.enter()
             assert shown(link, glyph) == digit(net, x), x
             assert abs(answer - net.predict(list(x))[0]) < 1e-5
-    flash(microbit.port, path)  # micronn's own main.py back
+        link.remove('micronn_demo_real.py')
+    flash(microbit.port, path)  # micronn's own demo back
 
 
 @pytest.mark.microbit

@@ -52,7 +52,8 @@ def host_session():
     '(MemoryError, allocating 1192 bytes, on the emulated micro:bit); strict, so this turns '
     'red once it passes'))
 def test_repl_session_trains_xor_after_predicting_with_another_net(microbit):
-    with Link(microbit.port, timeout=60) as link:
+    # unchecked, as a person types at the REPL (see Link(checked=False))
+    with Link(microbit.port, timeout=60, checked=False) as link:
         board = Board(link, boards.get('microbit-emulated'))
         net = micronn.NeuralNet(['x1', 'x2'], seed=3)
         net.add_layer(3)

@@ -58,7 +58,8 @@ TRAIN = ("X=[[0,0],[0,1],[1,0],[1,1]]\nfor i in range(8000):\n x=X[i%4]\n"
 
 @pytest.fixture(scope='module')
 def board(microbit):
-    with Link(microbit.port, timeout=60) as link:
+    # unchecked commands: see Link(checked=False)
+    with Link(microbit.port, timeout=60, checked=False) as link:
         for m in MODULES:
             link.write_file(m + '.py', strip_source(source(m)).encode())
         yield link
@@ -152,8 +153,8 @@ def test_microbit_trains_xor_close_to_cpython(board):
     fresh(board, 'micronn', 'micronn_train')
     board.exec(SEEDED.format(2, 2, [3, 1]))
     board.exec(TRAIN, timeout=300)
-    got = board.eval(FLAT)
-    preds = [board.eval('n.predict(%r)' % x)[0] for x in ([0, 0], [0, 1], [1, 0], [1, 1])]
+    # one command: after training, each compile can find the micro:bit's heap too fragmented
+    preds, got = board.eval('([n.predict(x)[0] for x in X],%s)' % FLAT)
     assert [p > 0.5 for p in preds] == [False, True, True, False]
     # 8000 steps in 30-bit floats drift from CPython's doubles; the bound is what we measured
     # (2.9e-3 on weights of size ~5, after 8000 steps) with a margin of about 3x

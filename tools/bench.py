@@ -8,6 +8,7 @@ import os
 import sys
 import time
 
+import micronn
 
 from . import bench_job, blog_reference, export, wasm
 from .errors import BoardError
@@ -399,10 +400,13 @@ def run_served(say=print):
         say('searching the largest nets served after a flash')
         for shape in ([2, 'H', 1], [4, 'H', 3]):
             r['micronn', str(shape).replace("'", ''), 'served'] = largest_served(board, shape)
-        link.soft_reset()
-        for m in ('micronn', 'micronn_model', 'micronn_serve', 'micronn_demo'):
-            link.exec('import %s' % m, alone=True)  # as main.py imports at boot
-        r['serve', 'heap', 'free'] = _free(link)
+        try:
+            link.soft_reset()
+            for m in ('micronn', 'micronn_model', 'micronn_serve', 'micronn_demo'):
+                link.exec('import %s' % m, alone=True)  # as main.py imports at boot
+            r['serve', 'heap', 'free'] = _free(link)
+        except BoardError as e:  # the imports by command leave less heap than boot's
+            say('the line server\'s heap was not measured: %s' % e)
     return r
 
 
@@ -411,7 +415,8 @@ def run_microbit_all(n=10, say=print, r=None):
     from .emulator import EmulatedMicrobit
     from .link import Link
     r = {} if r is None else r
-    with EmulatedMicrobit(icount=True) as mb, Link(mb.port, timeout=120) as link:
+    # unchecked commands: see Link(checked=False)
+    with EmulatedMicrobit(icount=True) as mb, Link(mb.port, timeout=120, checked=False) as link:
         say('emulated micro:bit (QEMU, -icount shift=6) on %s: uploading' % mb.port)
         for name, text in sources(exports=()).items():  # exports: one at a time, for room
             link.write_file(name, text.encode())

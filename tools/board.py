@@ -14,7 +14,7 @@ from . import files
 from .emulator import EmulatedMicrobit
 from .errors import BoardError, BoardExecError, NoModel, NotMicronn
 from .vboard import VirtualBoard
-from .link import Link, adler32
+from .link import Link, adler32, is_virtual
 from .strip import strip_source
 
 # Libraries before main.py: a board reset half way through still boots old or new code whole.
@@ -23,12 +23,18 @@ from .strip import strip_source
 FIRMWARE = ('micronn.py', 'micronn_build.py', 'micronn_bytes.py', 'micronn_model.py',
             'micronn_serve.py', 'micronn_model1.py', 'micronn_backprop.py', 'micronn_train.py',
             'micronn_save.py', 'main.py')
-# Modules boot never imports. A flash removes their old copies first and writes them last, so
-# that the old and new copies of what boot does import fit side by side on a micro:bit.
-OFF_BOOT = ('micronn_backprop', 'micronn_train', 'micronn_save', 'micronn_act_train')
+# Modules boot does not import for a sigmoid model. A flash removes their old copies first and
+# writes them last, so that the old and new copies of what boot does import fit side by side on
+# a micro:bit (46 and 46 of its 120 filesystem chunks).
+OFF_BOOT = ('micronn_build', 'micronn_backprop', 'micronn_train', 'micronn_save',
+            'micronn_act_train')
 # Only with a net that has relu, tanh, identity or softmax layers (a sigmoid flash writes what it
 # wrote before): micronn_act, which boot imports to read such a net, and its backprop.
 ACT_FIRMWARE = ('micronn_act.py', 'micronn_act_train.py')
+# Boot imports micronn_build too for such a net. Where micronn_act is written or already on the
+# board (a slot may hold such a net), it is switched in with the boot files, not removed first.
+# (Such nets never fit a micro:bit: see HEAP_ACT.)
+ACT_BOOT = ('micronn_build',)
 DEMO = 'micronn_demo.py'  # main.py imports it when the board's profile has a standalone demo
 SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 # Heap the board needs, an estimate made on the emulated micro:bit: the imports of micronn,
@@ -189,14 +195,20 @@ class Board:
         switched in by one command, which no cut link or killed tool can stop half way: the
         board boots either the old firmware or the new, never a mix. sizes: what the board
         lists."""
-        stale = [(n, d) for n, d in firmware if self.link.file_sum(n) != (len(d), adler32(d))]
-        late = [(n, d) for n, d in stale if _module(n) in OFF_BOOT]
-        boot = [(n, d) for n, d in stale if _module(n) not in OFF_BOOT]
+        on_board = self.link.file_sums([n for n, _ in firmware])
+        stale = [(n, d) for n, d in firmware if on_board[n] != (len(d), adler32(d))]
+        act = any(_module(n) == 'micronn_act' for n in list(sizes) + [n for n, _ in firmware])
+        off = [m for m in OFF_BOOT if not (act and m in ACT_BOOT)]
+        late = [(n, d) for n, d in stale if _module(n) in off]
+        # a file the board does not have goes straight in: no old firmware imports it
+        new = [(n, d) for n, d in stale if _module(n) not in off and n not in sizes]
+        boot = [(n, d) for n, d in stale if _module(n) not in off and n in sizes]
         # first go leftovers of a flash cut short and the old copies of what is written last;
         # with the switch, the .py/.mpy twins of what is written (.py is imported first)
         first = [n for n in sizes if n.endswith('.new')] + [n for n, _ in late if n in sizes]
         twins = [t for t in (_twin(n) for n, _ in stale) if t in sizes]
         return ([('remove', n, None) for n in first]
+                + [('write', n, d) for n, d in new]
                 + [('write', _temporary(n), d) for n, d in boot]
                 + [('remove', n, None) for n in twins]
                 + [('move', n, _temporary(n)) for n, _ in boot]
@@ -225,6 +237,26 @@ class Board:
                     say('  %-18s %5d/%d bytes' % (name, done, total), end='\r')
                 link.write_file(name, arg, progress)
                 say('  %-18s %5d bytes, checked on the board' % (name, len(arg)))
+
+    def check_intact(self, written):
+        """Every file of the flash, read back once all are written. Each was checked as it
+        was written, but a filesystem that moves files to make room can damage those it
+        already held: the emulated micro:bit's does, when it compacts its scattered free
+        chunks (host_tests/test_faults.py shows it)."""
+        sums = self.link.file_sums([n for n, _ in written])
+        damaged = [n for n, d in written if sums[n] != (len(d), adler32(d))]
+        if damaged:
+            raise BoardError('files on the board changed after they were written and checked '
+                             '(%s): its filesystem damaged them while making room. %s, then '
+                             'flash again' % (', '.join(damaged), self._erase_advice()))
+
+    def _erase_advice(self):
+        if self.profile.get('emulated') or is_virtual(self.link.port):
+            return 'Restart the emulated board (it starts with no files)'
+        if self.profile['files'] == 'microbit':
+            return ('Copy MicroPython\'s .hex onto the MICROBIT drive again: that erases the '
+                    'board\'s files, and only that repairs its filesystem')
+        return 'Erase the board\'s filesystem (e.g. mpremote rm each file)'
 
     def check_fits(self, net):
         if self.version < (1, 9):
@@ -255,7 +287,8 @@ class Board:
         # Room for it all is checked before anything is written. The slot written is not
         # known until the new firmware runs, so count the smaller slot as the one replaced.
         room = self.fs.room(self.link.eval(self.fs.LIST))
-        steps = self.firmware_steps(self.firmware(net), room.sizes)
+        firmware = self.firmware(net)
+        steps = self.firmware_steps(firmware, room.sizes)
         size = len(micronn_save.dumps(net, 10 ** 9))  # a sequence number longer than any
         files.check_room(self.fs, room, [(op, n, len(a) if op == 'write' else a)
                                          for op, n, a in steps]
@@ -269,6 +302,7 @@ class Board:
         def progress(done, total):
             say('  %-18s %5d/%d bytes' % (slot, done, total), end='\r')
         self.link.write_file(slot, data, progress)
+        self.check_intact(firmware + [(slot, data)])
         try:
             with self.serving() as got:  # what the board does at boot
                 pass

@@ -1,24 +1,21 @@
 # Host only. An emulated BBC micro:bit: QEMU's `microbit` machine running Debian's micro:bit
 # MicroPython firmware, its UART on a pty. The tool uses it as the default board and the
 # tests use it as a real one; nothing about it is faked.
-import atexit
-import ctypes
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 
 import serial
 
+from . import child
 from .errors import BoardError
 
 FIRMWARE = '/usr/share/firmware-microbit-micropython/firmware.hex'
 INSTALL_HINT = ('install it with: sudo apt-get install qemu-system-arm '
                 'firmware-microbit-micropython')
 
-_running = set()
 
 
 def missing():
@@ -30,16 +27,7 @@ def missing():
     return None
 
 
-def _die_with_parent():
-    # Runs in the child before exec: if the tool is killed outright (SIGKILL), QEMU goes too.
-    PR_SET_PDEATHSIG = 1
-    try:
-        ctypes.CDLL('libc.so.6').prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
-
-
-class EmulatedMicrobit:
+class EmulatedMicrobit(child.Board):
     """with EmulatedMicrobit() as mb: mb.port is a pty to hand to micronn or mpremote.
 
     icount=True makes the board's clock count guest instructions (64 ns each), so timings
@@ -60,9 +48,8 @@ class EmulatedMicrobit:
                '-serial', 'pty', '-device', 'loader,file=' + FIRMWARE]
         if self.icount:
             cmd[3:3] = ['-icount', 'shift=6']
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
-        _running.add(self.proc)
+        self.proc = child.start(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
         try:
             self.port = self._read_port()
             self._wait_for_repl()
@@ -90,32 +77,3 @@ class EmulatedMicrobit:
                     return
         raise BoardError('the emulated micro:bit did not reach its REPL within %ds'
                          % self.boot_timeout)
-
-    def stop(self):
-        p = self.proc
-        if p is None:
-            return
-        self.proc = None
-        _running.discard(p)
-        if p.poll() is None:
-            p.send_signal(signal.SIGCONT)
-            p.terminate()
-            try:
-                p.wait(5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        p.stdout.close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-@atexit.register
-def _stop_all():
-    for p in list(_running):
-        if p.poll() is None:
-            p.kill()

@@ -18,7 +18,7 @@ Room = namedtuple('Room', 'free sizes unit')
 # that must go, all in one command: once it starts no link failure can stop it half way.
 _COPY = ("def _mn_copy(s,d):\n a=open(s,'rb');b=open(d,'wb')\n while 1:\n  c=a.read(64)\n"
          "  if not c:break\n  b.write(c)\n a.close();b.close()\n __import__('os').remove(s)")
-_REMOVE = "import os\nfor n in %r:\n if n in os.listdir():os.remove(n)"
+REMOVE = "import os\nfor n in %r:\n if n in os.listdir():os.remove(n)"
 
 
 class MicrobitFiles:
@@ -46,7 +46,7 @@ class MicrobitFiles:
 
     def replace(self, moves, gone=()):
         """One command: each (temporary, name) in moves replaces name; files in gone go."""
-        return (_COPY + '\n' + _REMOVE % (tuple(gone),)
+        return (_COPY + '\n' + REMOVE % (tuple(gone),)
                 + ''.join('\n_mn_copy(%r,%r)' % m for m in moves))
 
 
@@ -78,7 +78,7 @@ class ModernFiles:
         """One command: each (temporary, name) in moves replaces name; files in gone go."""
         if self.copies:
             return MicrobitFiles.replace(self, moves, gone)
-        return (_REMOVE % (tuple(gone),) + ''.join('\nos.rename(%r,%r)' % m for m in moves))
+        return (REMOVE % (tuple(gone),) + ''.join('\nos.rename(%r,%r)' % m for m in moves))
 
 
 def for_profile(profile, missing=()):

@@ -2,7 +2,6 @@
 # Node behind a real pty, answering as a board does over USB serial (friendly and raw REPL,
 # Ctrl-C, Ctrl-D soft reset running boot.py and main.py, a filesystem kept until it stops).
 # vboard.mjs is its firmware loop and says what it supplies that the port lacks.
-import atexit
 import json
 import os
 import select
@@ -11,7 +10,7 @@ import time
 import tty
 
 from . import wasm
-from .emulator import _die_with_parent
+from . import child
 from .errors import BoardError
 
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'vboard.mjs')
@@ -19,7 +18,6 @@ RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'vboard.mjs')
 # inside MicroPython as the board starts (see vboard.mjs), not faked by the host tool.
 FEATURES = ('uname', 'statvfs', 'rename', 'ticks_us', 'mpy')
 
-_running = set()
 
 
 def missing():
@@ -27,7 +25,7 @@ def missing():
     return wasm.missing()
 
 
-class VirtualBoard:
+class VirtualBoard(child.Board):
     """with VirtualBoard() as vb: vb.port is a pty to hand to micronn or mpremote.
 
     without: names from FEATURES the board is built without. heap: its MicroPython heap (the
@@ -57,13 +55,11 @@ class VirtualBoard:
                json.dumps({'heap': self.heap, 'flash': self.flash,
                            'without': list(self.without)})]
         try:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                         stderr=subprocess.STDOUT, pass_fds=(master, slave),
-                                         preexec_fn=_die_with_parent)
+            self.proc = child.start(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, pass_fds=(master, slave))
         finally:
             os.close(master)
             os.close(slave)
-        _running.add(self.proc)
         try:
             self._wait_ready()
         except BaseException:
@@ -84,31 +80,3 @@ class VirtualBoard:
         if not seen.startswith(b'ready\n'):
             raise BoardError('the virtual modern board did not start: %s'
                              % (seen.decode(errors='replace').strip()[-300:] or 'no answer'))
-
-    def stop(self):
-        p = self.proc
-        if p is None:
-            return
-        self.proc = None
-        _running.discard(p)
-        if p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        p.stdout.close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-@atexit.register
-def _stop_all():
-    for p in list(_running):
-        if p.poll() is None:
-            p.kill()
