@@ -227,8 +227,9 @@ class Board:
                 moves = [(tmp, n) for o, n, tmp in run if o == 'move']
                 link.exec(self.fs.replace(moves, [n for o, n, _ in run if o == 'remove']),
                           timeout=max(link.timeout, 60))
+                now = link.file_sums([n for _, n in moves])  # one command: a small heap
                 for tmp, n in moves:
-                    if link.file_sum(n) != sums[tmp]:
+                    if now[n] != sums[tmp]:
                         raise BoardError('%s did not copy intact on the board: flash again' % n)
                     say('  %-18s in use' % n)
                 run = []
