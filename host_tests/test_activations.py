@@ -339,3 +339,33 @@ def test_wasm_loads_a_cpython_file_with_activations(wasm):
     assert ast.literal_eval(out[0]) == ['relu', 'tanh', 'softmax']
     for g, x in zip(ast.literal_eval(out[1]), rows(3, 30)):
         assert g == pytest.approx(net.predict(x), abs=FLOAT64)
+
+
+@pytest.mark.wasm
+def test_micronn_build_is_switched_in_where_boot_imports_it():
+    # A flash removes micronn_build's old copy first and writes the new one last where boot
+    # does not import it (a sigmoid net: room for old and new boot files on a micro:bit). Once
+    # micronn_act is on the board, a slot may hold a net whose boot imports micronn_build, so
+    # it is switched in with the boot files: a flash cut half way leaves that net served.
+    from conftest import start_board
+    import micronn_boards
+    from micronn_tools.board import Board
+    sigmoid = build(2, [(2, 'sigmoid'), (1, 'sigmoid')])
+    relu = build(2, [(2, 'relu'), (1, 'identity')])
+
+    def build_steps(board, net):
+        """The flash's steps for net's firmware, with the board's micronn_build out of date."""
+        firmware = [(n, d + b'\n' if n.startswith('micronn_build.') else d)
+                    for n, d in board.firmware(net)]
+        room = board.fs.room(board.link.eval(board.fs.LIST))
+        return [(op, n) for op, n, _ in board.firmware_steps(firmware, room.sizes)
+                if n.startswith('micronn_build.')]
+
+    with start_board('modern') as b, Link(b.port) as link:
+        board = Board(link, micronn_boards.get(b.profile))
+        board.put_model(sigmoid, say=lambda *a, **k: None)
+        name = [n for n, _ in board.firmware(sigmoid) if n.startswith('micronn_build.')][0]
+        assert build_steps(board, sigmoid) == [('remove', name), ('write', name)]
+        board.put_model(relu, say=lambda *a, **k: None)
+        for net in (relu, sigmoid):  # micronn_act is on the board from now on
+            assert build_steps(board, net) == [('write', 'micronn_build.new'), ('move', name)]
