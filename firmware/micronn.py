@@ -56,7 +56,7 @@ class NeuralNet:
         fills them); its list of weights."""
         if number_neurons < 1:
             raise ValueError('add_layer: 1 or more neurons')
-        if activation != 'sigmoid':  # micronn_act then computes that layer
+        if activation != 'sigmoid' or self._act:  # micronn_act then computes the net
             import micronn_build
             self._act = micronn_build.activation(self.activations, activation)
         parents = len(self.outputs[-1]) if self.outputs else len(self.inputs)

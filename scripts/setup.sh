@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Host only. Sets up a fresh Debian/Ubuntu machine for micronn, as `make demo` and `make test`
 # run it: the emulated micro:bit (QEMU and Debian's micro:bit MicroPython firmware), MicroPython
-# WebAssembly (npm, pinned by its package-lock.json), and micronn itself with its test and
-# benchmark tools in the project's own .venv. Needs only the system python3: Debian 12+ and
-# Ubuntu 23.04+ refuse `pip install` outside a virtual environment (PEP 668), so micronn goes
-# into .venv whatever environment is active. Each step is skipped when already done.
+# WebAssembly (npm, pinned by its package-lock.json), and micronn itself with its test,
+# benchmark and conversion tools (the convert extra: scikit-learn, onnx, torch's CPU build) in
+# the project's own .venv. Needs only the system python3: Debian 12+ and Ubuntu 23.04+ refuse
+# `pip install` outside a virtual environment (PEP 668), so micronn goes into .venv whatever
+# environment is active. Each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
@@ -67,9 +68,12 @@ if [ ! -x .venv/bin/python ]; then
     echo "setup: $PYTHON -m venv .venv"
     "$PYTHON" -m venv .venv
 fi
-if [ ! -f .venv/.micronn-installed ] || [ pyproject.toml -nt .venv/.micronn-installed ]; then
-    echo "setup: .venv/bin/pip install -e \".[test,bench]\""
-    .venv/bin/python -m pip install -q -e ".[test,bench]"
-    touch .venv/.micronn-installed
+# the marker holds the extras installed: a .venv set up with fewer gets the rest
+EXTRAS="test,bench,convert"
+if [ ! -f .venv/.micronn-installed ] || [ pyproject.toml -nt .venv/.micronn-installed ] ||
+        [ "$(cat .venv/.micronn-installed)" != "$EXTRAS" ]; then
+    echo "setup: .venv/bin/pip install -e \".[$EXTRAS]\""
+    .venv/bin/python -m pip install -q -e ".[$EXTRAS]"
+    echo "$EXTRAS" > .venv/.micronn-installed
 fi
 echo "setup: done; micronn is .venv/bin/micronn (or run \`source .venv/bin/activate\` first)"

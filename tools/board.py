@@ -23,18 +23,26 @@ from .strip import strip_source
 FIRMWARE = ('micronn.py', 'micronn_build.py', 'micronn_bytes.py', 'micronn_model.py',
             'micronn_serve.py', 'micronn_model1.py', 'micronn_backprop.py', 'micronn_train.py',
             'micronn_save.py', 'main.py')
-# Modules boot does not import for a sigmoid model (micronn_build only for a net with other
-# activations). A flash removes their old copies first and writes them last, so that the old
-# and new copies of what boot does import fit side by side on a micro:bit (46 and 46 of its
-# 120 filesystem chunks).
-OFF_BOOT = ('micronn_build', 'micronn_backprop', 'micronn_train', 'micronn_save')
+# Modules boot does not import for a sigmoid model. A flash removes their old copies first and
+# writes them last, so that the old and new copies of what boot does import fit side by side on
+# a micro:bit (46 and 46 of its 120 filesystem chunks).
+OFF_BOOT = ('micronn_build', 'micronn_backprop', 'micronn_train', 'micronn_save',
+            'micronn_act_train')
+# Only with a net that has relu, tanh, identity or softmax layers (a sigmoid flash writes what it
+# wrote before): micronn_act, which boot imports to read such a net, and its backprop.
+ACT_FIRMWARE = ('micronn_act.py', 'micronn_act_train.py')
+# Boot imports micronn_build too for such a net. Where micronn_act is written or already on the
+# board (a slot may hold such a net), it is switched in with the boot files, not removed first.
+# (Such nets never fit a micro:bit: see HEAP_ACT.)
+ACT_BOOT = ('micronn_build',)
 DEMO = 'micronn_demo.py'  # main.py imports it when the board's profile has a standalone demo
 SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 EXPORT_SLOTS = ('mnx_a.py', 'mnx_b.py')  # must match micronn_servex.SLOTS
 SERVEX = 'micronn_servex.py'  # on a board only while it serves an export
 # what serves model files and nothing else: a board serving an export has no use for them
 MICRONN_ONLY = ('micronn', 'micronn_build', 'micronn_bytes', 'micronn_model', 'micronn_serve',
-                'micronn_model1', 'micronn_backprop', 'micronn_train', 'micronn_save')
+                'micronn_model1', 'micronn_backprop', 'micronn_train', 'micronn_save',
+                'micronn_act', 'micronn_act_train')
 # Heap the board needs, an estimate made on the emulated micro:bit: the imports of micronn,
 # micronn_model (with micronn_bytes), micronn_serve and the demo take about 6,300 B (9,744 free
 # after boot, 3,408 to 3,536 after them), and a net in its flat lists about 20 B per weight
@@ -45,6 +53,11 @@ MICRONN_ONLY = ('micronn', 'micronn_build', 'micronn_bytes', 'micronn_model', 'm
 # after writing, a boot, is the one that counts.
 HEAP_FIXED = 5596
 HEAP_PER_WEIGHT = 20
+# And what boot imports for a net with relu, tanh, identity or softmax layers: micronn_build
+# (1,824 B once compiled on the emulated micro:bit) and micronn_act (about 1,100 B). There no
+# such net loaded after a flash, not even [2, 1, 1] with a relu layer (boot ran out of heap),
+# so this keeps them all off a 16 KB micro:bit, refused before anything is written.
+HEAP_ACT = 3500
 
 # Single precision has 24 bits, so 1 + 1e-12 rounds to 1 there.
 DOUBLE = '1.0 + 1e-12 != 1.0'
@@ -160,12 +173,15 @@ class Board:
                        'are checked against %d' % (self.free, p['name'], p['heap'], self.free))
         return out + [WITHOUT[n] for n in self.missing]
 
-    def firmware(self, export=False):
+    def firmware(self, net=None, export=False):
         """[(name on the board, bytes)]: source without comments for small boards, and .mpy
         compiled for the board's own .mpy version where its profile says it imports them.
-        export: what a board serving an export needs, and only that."""
+        net: with what its activations need; export: what a board serving an export needs,
+        and only that."""
         # (name on the host, name on the board); the board's own demo goes in before main.py
         names = [(n, n) for n in ((SERVEX, 'main.py') if export else FIRMWARE)]
+        if net is not None and net._act and not export:  # an export computes its own
+            names[-1:-1] = [(n, n) for n in ACT_FIRMWARE]
         if self.profile.get('demo_module'):
             names.insert(-1, (self.profile['demo_module'], DEMO))
         missing = [n for n, _ in names if not os.path.exists(os.path.join(firmware_dir(), n))]
@@ -190,10 +206,12 @@ class Board:
         on_board = self.link.file_sums([n for n, _ in firmware])
         self.before = on_board  # to tell a file the filesystem damaged from an old one
         stale = [(n, d) for n, d in firmware if on_board[n] != (len(d), adler32(d))]
-        late = [(n, d) for n, d in stale if _module(n) in OFF_BOOT]
+        act = any(_module(n) == 'micronn_act' for n in list(sizes) + [n for n, _ in firmware])
+        off = [m for m in OFF_BOOT if not (act and m in ACT_BOOT)]
+        late = [(n, d) for n, d in stale if _module(n) in off]
         # a file the board does not have goes straight in: no old firmware imports it
-        new = [(n, d) for n, d in stale if _module(n) not in OFF_BOOT and n not in sizes]
-        boot = [(n, d) for n, d in stale if _module(n) not in OFF_BOOT and n in sizes]
+        new = [(n, d) for n, d in stale if _module(n) not in off and n not in sizes]
+        boot = [(n, d) for n, d in stale if _module(n) not in off and n in sizes]
         # first go leftovers of a flash cut short and the old copies of what is written last;
         # with the switch, the .py/.mpy twins of what is written (.py is imported first)
         first = [n for n in sizes if n.endswith('.new')] + [n for n, _ in late if n in sizes]
@@ -236,8 +254,9 @@ class Board:
                 moves = [(tmp, n) for o, n, tmp in run if o == 'move']
                 link.exec(self.fs.replace(moves, [n for o, n, _ in run if o == 'remove']),
                           timeout=max(link.timeout, 60))
+                now = link.file_sums([n for _, n in moves])  # one command: a small heap
                 for tmp, n in moves:
-                    if link.file_sum(n) != sums[tmp]:
+                    if now[n] != sums[tmp]:
                         raise BoardError('%s did not copy intact on the board: flash again' % n)
                     say('  %-18s in use' % n)
                 run = []
@@ -276,9 +295,14 @@ class Board:
         if export:
             return  # no estimate: whether the board compiles the export is seen at boot
         need = HEAP_FIXED + HEAP_PER_WEIGHT * weights_of(net)
+        why = 'use fewer neurons'
+        if net._act:
+            need += HEAP_ACT
+            why += ', or sigmoid layers only (%s layers need micronn_act: about %d bytes)' % (
+                '/'.join(sorted(set(net.activations) - {'sigmoid'})), HEAP_ACT)
         if need > self.free:
             raise BoardError('the model needs about %d bytes of heap and this %s has %d free: '
-                             'use fewer neurons' % (need, self.profile['name'], self.free))
+                             '%s' % (need, self.profile['name'], self.free, why))
 
     def newest(self):
         """(seq, slot) of the model the board serves when it boots, or None."""
@@ -295,7 +319,7 @@ class Board:
         # Room for it all is checked before anything is written. The slot written is not
         # known until the new firmware runs, so count the smaller slot as the one replaced.
         room = self.fs.room(self.link.eval(self.fs.LIST))
-        firmware = self.firmware()
+        firmware = self.firmware(net)
         # A board serving an export: the export it served before goes first, to make room,
         # and the server of exports, so that boot goes to micronn with all the heap there is.
         # The export served now stays: if the model file does not serve, that server is put

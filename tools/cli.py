@@ -167,6 +167,17 @@ def cmd_demo(args):
     say('on the board itself: %s' % demo)
 
 
+def cmd_convert(args):
+    from . import convert  # scikit-learn and onnx only for this command
+    net, what = convert.convert(args.input)
+    net.save(args.output)
+    say('%s: %s' % (args.input, what))
+    say('inputs %s; layers %s; activations %s'
+        % (' '.join(n.name for n in net.layers[0]), [len(l) for l in net.layers],
+           ' '.join(net.activations)))
+    say('wrote %s' % args.output)
+
+
 def cmd_boards(args):
     from .board import detect
     found = detect()
@@ -340,6 +351,16 @@ def parser():
     s.set_defaults(output='xor.mn')
     board_args(s)
     s.set_defaults(func=cmd_demo)
+    s = sub.add_parser(
+        'convert', help='a scikit-learn or ONNX model as a micronn model file',
+        description='Convert a model trained elsewhere: a scikit-learn MLPClassifier or '
+        'MLPRegressor saved with joblib (.joblib, .pkl), or an ONNX file of Linear layers '
+        'with ReLU, Tanh, Sigmoid or Softmax (.onnx, as torch.onnx.export writes them). '
+        'Loading a joblib or pickle file runs code from it: convert only files you trust. '
+        'Only the file named is loaded. Needs: pip install "micronn[convert]".')
+    s.add_argument('input', help='the model to convert (.joblib, .pkl or .onnx)')
+    s.add_argument('-o', '--output', default='model.mn', help='model file to write')
+    s.set_defaults(func=cmd_convert)
     s = sub.add_parser('boards', help='attached boards and known board profiles')
     s.set_defaults(func=cmd_boards)
     s = sub.add_parser('emulator', help='run an emulated board until Ctrl-C')
