@@ -396,12 +396,9 @@ def test_flash_refuses_a_converted_net_the_microbit_cannot_hold(fresh_microbit, 
         assert link.eval("__import__('os').listdir()") == []
 
 
-@pytest.mark.wasm
-def test_the_converted_iris_net_flashes_and_verifies_on_the_modern_board(tmp_path):
-    # a board with room for it (the virtual modern board: MicroPython 1.27 WebAssembly behind a
-    # pty): flash writes micronn_act and micronn_act_train beside the firmware, boot reads the
-    # net with them, and verify compares all 150 rows with the host's predictions
-    from conftest import start_board
+def iris_files(tmp_path):
+    """iris.mn converted with `micronn convert`, and iris.csv: its 150 rows, each with the
+    class scikit-learn gives it."""
     import joblib
     model, _, X = converted_iris(tmp_path)
     joblib.dump(model, tmp_path / 'iris.joblib')
@@ -410,12 +407,33 @@ def test_the_converted_iris_net_flashes_and_verifies_on_the_modern_board(tmp_pat
         for x, c in zip(X.tolist(), model.predict(X)):
             f.write(','.join([repr(float(v)) for v in x] + ['%d' % (c == k) for k in range(3)])
                     + '\n')
+    return str(tmp_path / 'iris.mn'), str(tmp_path / 'iris.csv')
+
+
+@pytest.mark.microbit
+def test_the_converted_iris_net_serves_on_the_microbit_as_an_export(fresh_microbit, tmp_path):
+    # what micronn cannot load there, its export can: `flash --export`, then verify all 150 rows
+    mn, data = iris_files(tmp_path)
+    opts = ['--port', fresh_microbit.port]
+    code, out, err = cli('flash', mn, '--export', *opts)
+    assert code == 0, err
+    code, out, err = cli('verify', mn, '--data', data, '--outputs', '3', *opts)
+    assert code == 0, err + out
+    print(out.strip().splitlines()[-1])
+
+
+@pytest.mark.wasm
+def test_the_converted_iris_net_flashes_and_verifies_on_the_modern_board(tmp_path):
+    # a board with room for it (the virtual modern board: MicroPython 1.27 WebAssembly behind a
+    # pty): flash writes micronn_act and micronn_act_train beside the firmware, boot reads the
+    # net with them, and verify compares all 150 rows with the host's predictions
+    from conftest import start_board
+    mn, data = iris_files(tmp_path)
     with start_board('modern') as b:
         opts = ['--port', b.port, '--board', b.profile]
-        code, out, err = cli('flash', str(tmp_path / 'iris.mn'), *opts)
+        code, out, err = cli('flash', mn, *opts)
         assert code == 0, err
         assert 'micronn_act.' in out and 'micronn_act_train.' in out  # .mpy there
-        code, out, err = cli('verify', str(tmp_path / 'iris.mn'), '--data',
-                             str(tmp_path / 'iris.csv'), '--outputs', '3', *opts)
+        code, out, err = cli('verify', mn, '--data', data, '--outputs', '3', *opts)
         assert code == 0, err + out
         print(out.strip().splitlines()[-1])
