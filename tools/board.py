@@ -237,6 +237,7 @@ class Board:
                         known.setdefault(n, []).append((len(d), adler32(d)))
                     elif op == 'move':  # d: the temporary written before
                         known[n] = known.get(n, []) + known[d]
+                self.link.soft_reset()
                 now = self.link.file_sums(sorted(known))
                 self._say_damaged([n for n in sorted(known)
                                    if now[n] is not None and now[n] not in known[n]])
@@ -254,7 +255,8 @@ class Board:
                 moves = [(tmp, n) for o, n, tmp in run if o == 'move']
                 link.exec(self.fs.replace(moves, [n for o, n, _ in run if o == 'remove']),
                           timeout=max(link.timeout, 60))
-                now = link.file_sums([n for _, n in moves])  # one command: a small heap
+                link.soft_reset()  # a clean heap for one long command: copying fragmented it
+                now = link.file_sums([n for _, n in moves])
                 for tmp, n in moves:
                     if now[n] != sums[tmp]:
                         raise BoardError('%s did not copy intact on the board: flash again' % n)
@@ -271,6 +273,7 @@ class Board:
         was written, but a filesystem that moves files to make room can damage those it
         already held: the emulated micro:bit's does, when it compacts its scattered free
         chunks (host_tests/test_faults.py shows it)."""
+        self.link.soft_reset()  # a clean heap for one long command: writing fragmented it
         sums = self.link.file_sums([n for n, _ in written])
         self._say_damaged([n for n, d in written if sums[n] != (len(d), adler32(d))])
 
