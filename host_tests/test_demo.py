@@ -94,7 +94,7 @@ def test_microbit_buttons_in_display_out(microbit, model):
 def test_microbit_boots_into_the_demo(microbit, model):
     path, net = model
     flash(microbit.port, path)
-    with Link(microbit.port) as link:
+    with Link(microbit.port, timeout=60) as link:  # as above: a loaded machine
         glyph = glyphs(link)
         link.exec('microbit.display.clear()')
         reboot(link)
