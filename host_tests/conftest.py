@@ -17,9 +17,9 @@ from micronn_tools.errors import BoardError
 # from its random numbers, and when its free chunks end up scattered it compacts itself, which
 # on the emulated board breaks every file longer than a chunk (test_faults shows the tool
 # saying so). Unseeded, a firmware upgrade after all files were rewritten met that in 1 run of
-# 4, and in 3 seeds of 8. Seeded, what a test does to the filesystem repeats exactly: with
-# this seed the suite's upgrades (cut between two files; on a busy machine) do not make it
-# compact, and test_faults' FRAGMENT makes it compact on purpose.
+# 4, and in 3 seeds of 8. Seeded, what a test does to the filesystem repeats, unless the link
+# resends under load: with this seed the suite's one upgrade (cut between two files) did not
+# make it compact in any run, and test_faults' FRAGMENT makes it compact on purpose.
 SEED = 1
 
 
