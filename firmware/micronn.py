@@ -48,7 +48,18 @@ class NeuralNet:
         # add_layer, train_row, save and the blog's net.layers[i][j]: what predicting never
         # needs is compiled only when first asked for, by micronn_build. (Measured on the
         # micro:bit: as methods here they took 416 B of the heap a served model needs.)
+        import gc
+        gc.collect()  # each module compiles into the free heap, not around garbage
         import micronn_build
+        if name == 'add_layer':
+            # A net built on the board is trained there, most likely: backprop compiles now,
+            # while the heap is in one piece. Left to the first train_row, a micro:bit's REPL
+            # session could not compile it (1.5 KB wanted, 4.7 KB free but in fragments).
+            gc.collect()
+            try:
+                import micronn_backprop  # noqa: F401
+            except MemoryError:
+                pass  # the first train_row tries again, and says why if it cannot
         return micronn_build.attribute(self, name)
 
     def grow(self, number_neurons, activation='sigmoid'):

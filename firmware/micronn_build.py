@@ -60,9 +60,11 @@ def attribute(net, name):
         return lambda number_neurons, activation='sigmoid': add_layer(net, number_neurons,
                                                                       activation)
     if name == 'train_row':
-        import gc
-        gc.collect()  # backprop then compiles into all the heap that is free, not around garbage
-        import micronn_backprop
+        import micronn_backprop  # __getattr__ collected the garbage: it compiles into free heap
+        if not hasattr(micronn_backprop, 'train_row'):
+            # its compile ran out of heap, at add_layer: MicroPython 1.9.2 keeps it, empty
+            raise MemoryError('backprop did not compile (too little heap): soft-reset the '
+                              'board (Ctrl-D), then build and train the net first')
 
         def train_row(x, y):
             """One gradient step on cross-entropy; returns the row's loss."""

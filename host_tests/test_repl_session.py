@@ -1,8 +1,8 @@
 # Host only. The micro:bit trains after predicting: a user's REPL session on a fresh emulated
 # micro:bit (firmware, demo and a model on it, as `micronn flash` leaves it; a soft reset, so
-# the REPL starts with the whole heap), typed one line at a time as at the >>> prompt. Before
-# issue 15 the first train_row failed there with MemoryError: compiling backprop into the heap
-# the first net and the user's own functions had left in pieces.
+# the REPL starts with the whole heap), typed one line at a time as at the >>> prompt. The
+# first train_row used to fail there with MemoryError: compiling backprop into the heap the
+# first net and the user's own functions had left in pieces. Now the first add_layer compiles it.
 import pytest
 
 import micronn
@@ -46,23 +46,39 @@ def host_session():
     return [net.predict(x)[0] for x, y in XOR]
 
 
-@pytest.mark.microbit
-@pytest.mark.xfail(strict=True, raises=BoardExecError, reason=(
-    'issue 15 goal not met yet: the first train_row still fails compiling micronn_backprop '
-    '(MemoryError, allocating 1192 bytes, on the emulated micro:bit); strict, so this turns '
-    'red once it passes'))
-def test_repl_session_trains_xor_after_predicting_with_another_net(microbit):
+def typed(microbit, lines):
+    """What the board printed for each of lines, typed at a fresh REPL of a board that
+    `micronn flash` left with firmware, demo and a model."""
     # unchecked, as a person types at the REPL (see Link(checked=False))
     with Link(microbit.port, timeout=60, checked=False) as link:
         board = Board(link, boards.get('microbit-emulated'))
         net = micronn.NeuralNet(['x1', 'x2'], seed=3)
         net.add_layer(3)
         net.add_layer(1)
-        board.put_model(net, say=lambda *a, **k: None)  # firmware, demo and a model
-        link.soft_reset()  # a fresh REPL
-        out = [link.exec(line, timeout=600) for line in SESSION]
+        board.put_model(net, say=lambda *a, **k: None)
+        link.soft_reset()
+        return [link.exec(line, timeout=600) for line in lines]
+
+
+@pytest.mark.microbit
+def test_repl_session_trains_xor_after_predicting_with_another_net(microbit):
+    out = typed(microbit, SESSION)
     got = [float(v) for v in out[-1].strip()[1:-1].split(',')]
     assert [p > 0.5 for p in got] == [False, True, True, False]
     # 6,000 steps in the board's 30-bit floats drift from CPython's doubles, by far less
     # than this; a broken step would not come near
     assert got == pytest.approx(host_session(), abs=0.02)
+
+
+@pytest.mark.microbit
+def test_a_train_row_without_heap_for_backprop_says_what_to_do(microbit):
+    # the user's own data leave micronn_build room to compile at add_layer, not backprop;
+    # MicroPython 1.9.2 then keeps micronn_backprop imported but empty
+    with pytest.raises(BoardExecError, match=r'backprop did not compile \(too little heap\): '
+                       r'soft-reset the board \(Ctrl-D\)'):
+        typed(microbit, ["from micronn import NeuralNet",
+                         "data = [bytearray(700) for i in range(3)]",
+                         "net = NeuralNet(['a', 'b'], seed=7)",
+                         "net.add_layer(2)",
+                         "net.add_layer(1)",
+                         "net.train_row([0, 1], 1)"])
