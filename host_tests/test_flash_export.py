@@ -18,6 +18,13 @@ def models(tmp_path_factory):
     for name, hidden in (('big.mn', 24), ('huge.mn', 60)):
         code, _, err = cli('train', '--layers', str(hidden), '--epochs', '20', '-o', str(d / name))
         assert code == 0, err
+    # [4, 16, 3], the other net micronn cannot load there, and rows to verify it on
+    net = micronn.NeuralNet(['a', 'b', 'c', 'd'], seed=5)
+    net.add_layer(16)
+    net.add_layer(3)
+    net.save(str(d / 'wide.mn'))
+    (d / 'wide.csv').write_text(''.join('%g,%g,%g,%g,1,0,0\n' % (i / 7, -i / 5, 1 - i / 9, i % 3)
+                                        for i in range(8)))
     return d
 
 
@@ -48,6 +55,11 @@ def test_an_export_serves_a_net_too_big_for_micronn_on_the_microbit(fresh_microb
     assert predicts(port, models, 'big.mn')
     (seq, slot), names = on_board(port)
     assert slot == 'mnx_a.py' and 'micronn.py' not in names, names  # micronn made room
+    code, out, err = cli('flash', str(models / 'wide.mn'), '--export', '--port', port)
+    assert code == 0, err
+    code, out, err = cli('verify', str(models / 'wide.mn'), '--data', str(models / 'wide.csv'),
+                         '--outputs', '3', '--port', port)
+    assert code == 0 and out.count('\n') >= 8, out + err
 
 
 @pytest.mark.microbit
