@@ -334,9 +334,8 @@ class Board:
         steps = ([('remove', n, None) for n in older + [n for n, _ in servex]]
                  + self.firmware_steps(firmware, room.sizes))
         size = len(micronn_save.dumps(net, 10 ** 9))  # a sequence number longer than any
-        files.check_room(self.fs, room, [(op, n, len(a) if op == 'write' else a)
-                                         for op, n, a in steps]
-                         + [('write', min(SLOTS, key=lambda s: room.sizes.get(s, 0)), size)])
+        self._check_room(room, steps,
+                         [('write', min(SLOTS, key=lambda s: room.sizes.get(s, 0)), size)])
         self.put_firmware(steps, say)
         cur = served or self.newest()  # (with its server gone, an export no longer serves)
         slot = SLOTS[1] if cur and cur[1] == SLOTS[0] else SLOTS[0]  # not the one in use
@@ -367,9 +366,7 @@ class Board:
         firmware = self.firmware(export=True)
         steps = self.firmware_steps(firmware, room.sizes)
         gone = [n for n in room.sizes if n in SLOTS or _module(n) in MICRONN_ONLY]
-        files.check_room(self.fs, room, [(op, n, len(a) if op == 'write' else a)
-                                         for op, n, a in steps]
-                         + [('write', n, len(d)) for n, d in keep]
+        self._check_room(room, steps, [('write', n, len(d)) for n, d in keep]
                          + [('remove', n, None) for n in gone] + [('write', slot, len(data))])
         self.put_firmware(steps, say)
         for name, old in keep:
@@ -379,6 +376,12 @@ class Board:
         self._put_slot(slot, data, seq, cur, firmware + keep, say, export=True)
         self._note_demo(say)
         return seq
+
+    def _check_room(self, room, steps, then):
+        """Before anything is written: room on the board for firmware_steps' steps, then for
+        the (op, name, size) in then. BoardError, naming what to remove, if there is none."""
+        files.check_room(self.fs, room, [(op, n, len(a) if op == 'write' else a)
+                                         for op, n, a in steps] + then)
 
     @staticmethod
     def _export_data(net, seq):
