@@ -27,7 +27,7 @@ def read(f, cls=None):
     for key in keys:
         words.append(line(f, sums))
         if not words[-1]:
-            bad('truncated before its checksum; save or flash it again')
+            bad('truncated')
         if words[-1][:1] != [key]:
             bad('header needs lines ' + ' '.join(keys))
     sizes = [len(words[3]) - 1]
@@ -41,7 +41,17 @@ def read(f, cls=None):
     names = words[5][1:] if version == ['2'] else ['sigmoid'] * (len(sizes) - 1)
     if len(names) != len(sizes) - 1 or len(names) < 1:
         bad('%d layers, %d activations' % (len(sizes) - 1, len(names)))
-    net = cls(words[3][1:], rate) if cls else None
+    inputs = words[3][1:]
+    declared = words[6][1:] if version == ['2'] else None
+    words = None
+    net = None
+    if cls:
+        # A layer's weights are one list, which needs one piece of heap. Read line by line,
+        # the header left its words among the garbage of reading it, spread over the free
+        # heap a micro:bit has after boot: the one piece a [2, 24, 1] needed was not there.
+        import gc
+        gc.collect()
+        net = cls(inputs, rate)
     count = 0
     for i in range(len(names)):
         if names[i] != 'sigmoid':  # ValueError for a name unknown here
@@ -53,12 +63,12 @@ def read(f, cls=None):
     if version == ['1']:
         import micronn_model1
         micronn_model1.weights(f, sizes, net, sums)
-    elif words[6][1:] != [str(count)]:
-        bad('%s weights, the layers need %d' % (' '.join(words[6][1:]), count))
+    elif declared != [str(count)]:
+        bad('%s weights, the layers need %d' % (' '.join(declared), count))
     else:
         weights(f, count, net, sums)
     if f.readline() != bytes('sum %04x%04x\n' % (sums[1], sums[0]), 'utf-8') or f.readline():
-        bad('checksum wrong: truncated or corrupt; save or flash it again')
+        bad('checksum wrong')
     return seq, net
 
 

@@ -43,16 +43,15 @@ SERVEX = 'micronn_servex.py'  # on a board only while it serves an export
 MICRONN_ONLY = ('micronn', 'micronn_build', 'micronn_bytes', 'micronn_model', 'micronn_serve',
                 'micronn_model1', 'micronn_backprop', 'micronn_train', 'micronn_save',
                 'micronn_act', 'micronn_act_train')
-# Heap the board needs, an estimate made on the emulated micro:bit: the imports of micronn,
-# micronn_model (with micronn_bytes), micronn_serve and the demo take about 6,300 B (9,744 free
-# after boot, 3,408 to 3,536 after them), and a net in its flat lists about 20 B per weight
-# with room to read its file. The tool measures free heap through a checked command, which
-# itself holds 704 B (9,040 free), so that much less is counted here. It lets through the
-# first sizes that board cannot load, so only those are written and then taken back
-# ([2, 36..40, 1]: [2, 35, 1] was the largest served; [4, 14..16, 3]: [4, 13, 3]); the check
-# after writing, a boot, is the one that counts.
-HEAP_FIXED = 5596
-HEAP_PER_WEIGHT = 20
+# Heap the board needs, an estimate fitted on the emulated micro:bit, where a net's weights
+# (4 B each, in its layers' lists) come after the imports of micronn, micronn_model (with
+# micronn_bytes), micronn_serve and the demo. The tool measures free heap through a checked
+# command (8,976 B free then). The largest nets served there were [2, 45, 1] and [4, 20, 3];
+# this lets through up to [2, 49, 1] and [4, 24, 3], so sizes near the edge are written and,
+# if the board cannot load them, taken back: the check after writing, a boot, is the one
+# that counts.
+HEAP_FIXED = 8180
+HEAP_PER_WEIGHT = 4
 # And what boot imports for a net with relu, tanh, identity or softmax layers: micronn_build
 # (1,824 B once compiled on the emulated micro:bit) and micronn_act (about 1,100 B). There no
 # such net loaded after a flash, not even [2, 1, 1] with a relu layer (boot ran out of heap),
@@ -331,7 +330,10 @@ class Board:
         served = self.newest() if exports else None
         older = [n for n in exports if not served or n != served[1]]
         servex = [f for f in self.firmware(export=True) if f[0] == SERVEX] if exports else []
-        steps = ([('remove', n, None) for n in older + [n for n, _ in servex]]
+        # and a server of exports with none to serve (a first --export that failed) goes too:
+        # boot would compile it first, into the heap micronn needs
+        idle = [SERVEX] if SERVEX in room.sizes and not exports else []
+        steps = ([('remove', n, None) for n in older + [n for n, _ in servex] + idle]
                  + self.firmware_steps(firmware, room.sizes))
         size = len(micronn_save.dumps(net, 10 ** 9))  # a sequence number longer than any
         self._check_room(room, steps,

@@ -20,4 +20,5 @@ def read(path):
     except OSError as e:
         raise ValueError('cannot read model %s: %s' % (path, e.strerror))
     except ValueError as e:
-        raise ValueError('%s: %s' % (path, e))
+        raise ValueError('%s: %s (not a file micronn saved, or changed since: save it again)'
+                         % (path, e))
