@@ -11,11 +11,13 @@ import math
 
 from micronn import BAD, check
 
+SEQUENCE = (list, tuple)  # made once: a tuple built in train_row was garbage at every step
+
 
 def train_row(net, x, y):
     """One gradient step on cross-entropy for net; returns the row's loss."""
     outputs = net.predict(x)  # feed forward: every layer's outputs stay in net.outputs
-    targets = y if isinstance(y, (list, tuple)) else [y]
+    targets = y if isinstance(y, SEQUENCE) else [y]
     if len(targets) != len(outputs):
         check(targets, len(outputs), 'targets')
     # net.errors: d_L/d_y of every neuron, one list per layer, built on the first step (a
@@ -82,16 +84,18 @@ def update_layer(row, parent_outputs, d_L__d_y, rate, parents_d_L__d_p):
             parents_d_L__d_p[k] = 0.0
     at = 0  # where the neuron's bias is in row
     for d in d_L__d_y:
-        row[at] -= rate * d  # d_L/d_b = d_L/d_y
+        step = rate * d  # learning_rate * d_L/d_y, once per neuron, not once per weight
+        row[at] -= step  # d_L/d_b = d_L/d_y
         at += 1
         if parents_d_L__d_p:
             k = 0
             for parent_output in parent_outputs:
-                parents_d_L__d_p[k] += d * row[at]
-                row[at] -= rate * (d * parent_output)
+                w = row[at]
+                parents_d_L__d_p[k] += d * w
+                row[at] = w - step * parent_output  # d_L/d_w = d_L/d_y * the parent's output
                 at += 1
                 k += 1
         else:
             for parent_output in parent_outputs:
-                row[at] -= rate * (d * parent_output)
+                row[at] -= step * parent_output
                 at += 1
