@@ -96,7 +96,7 @@ def test_bad_model_refused_before_any_board(tmp_path):
     bad.write_bytes(b'micronn 1\nseq 0\n')
     code, out, err = cli('flash', str(bad), '--port', '/dev/nonexistent-port')
     assert code == 1
-    assert 'checksum' in err and 'nonexistent' not in err
+    assert 'truncated' in err and 'save it again' in err and 'nonexistent' not in err
 
 
 def test_missing_port_is_one_clear_line(tmp_path):

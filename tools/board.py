@@ -447,9 +447,10 @@ class Board:
             for m in ('micronn', 'micronn_model', 'micronn_serve'):
                 link.exec('import %s\ngc.collect()' % m, alone=True)
         except BoardExecError as e:
-            if 'MemoryError' in e.traceback:
+            # out of heap, or of C stack: a checked command's exec, then the import's compile
+            if 'MemoryError' in e.traceback or 'maximum recursion depth' in e.traceback:
                 raise BoardError('the board runs a main.py that is not micronn\'s, and has too '
-                                 'little heap to start micronn\'s server by command (%s): '
+                                 'little memory to start micronn\'s server by command (%s): '
                                  '`micronn flash MODEL` puts micronn\'s main.py back' % e)
             if 'ImportError' not in e.traceback:
                 raise
