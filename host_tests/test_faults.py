@@ -419,6 +419,34 @@ def test_damaged_commands_are_sent_again(board, models, flashed_a, what, kind):
         assert abs(float(out.split()[0]) - host(models, 'a.mn', [1, 0])) < 1e-5
 
 
+# Unchecked commands (the tests' and the benchmark's computing on the board): a byte lost
+# from a name is found by the error it raises, and the command sent again
+UNCHECKED = {
+    'a name': ('total=6\nprint(total*7)', b'print(', '42'),
+    'an attribute': ('import gc\nprint(gc.mem_free()>0)', b'gc.', 'True'),
+    'the syntax': ('print((6)*7)', b'print(', '42'),
+}
+
+
+@pytest.mark.parametrize('what', sorted(UNCHECKED))
+def test_damaged_unchecked_commands_are_sent_again(board, what):
+    code, after, want = UNCHECKED[what]
+    with FaultyLink(board.port) as mitm, Link(mitm.port, timeout=10, checked=False) as link:
+        mitm.arm('drop', after=after)
+        assert link.exec(code).strip() == want
+        assert mitm.fired.is_set()
+        assert link.damaged == 1
+
+
+def test_an_unchecked_command_that_fails_on_the_board_is_not_sent_again(board):
+    with Link(board.port, timeout=10, checked=False) as link:
+        with pytest.raises(BoardExecError, match="NameError"):
+            link.exec('print(not_defined_anywhere)')
+        with pytest.raises(BoardExecError, match="AttributeError"):
+            link.exec('import gc\ngc.no_such_thing')
+        assert link.damaged == 0
+
+
 def test_the_boot_key_lost_is_sent_again(board, models, flashed_a):
     # the Ctrl-D that restarts main.py, where the server answers predictions
     with FaultyLink(board.port) as mitm:

@@ -7,6 +7,7 @@
 # results read back as repr() through ast.literal_eval.
 import ast
 import os
+import re
 import time
 import zlib
 
@@ -63,6 +64,7 @@ class Link:
         # checked=False: commands go as they are, unchecked. Only for computing on the board
         # (the tests' and the benchmark's): on the micro:bit, micronn's lazily built methods
         # (add_layer, train_row) nest deeper than its C stack allows inside the checked exec.
+        # A damaged one is sent again only when the error it raises shows it (_garbled).
         self.checked = checked
         if port.startswith('/dev/') and not os.path.exists(port):
             raise BoardError('no serial port %s: check the cable, or list boards with '
@@ -240,13 +242,13 @@ class Link:
         alone: the code first removes the link's helpers from the board, leaving it the heap
         it has at boot."""
         if not self.checked:
-            # What arrived cannot be checked; a SyntaxError says it arrived damaged (the code
-            # sent is always valid), so that, and no answer at all, is sent again
+            # What arrived cannot be checked; only an error that damage alone explains says
+            # so (_garbled), and that, or no answer at all, sends it again
             for _ in range(TRIES):
                 self.sent += 1
                 self._write(b'\x03' + code.encode() + b'\x04')
                 data, ok = self._read_until(done, timeout)
-                if ok and data.startswith(b'OK') and b'\nSyntaxError' not in data:
+                if ok and data.startswith(b'OK') and not _garbled(code, data):
                     return data[2:], ok
                 self._slow_down()
                 self.enter()
@@ -415,6 +417,23 @@ class Link:
         if got is None or tuple(got) != want:
             raise BoardError('%s arrived damaged on the board (size/sum %s, sent %s): the '
                              'serial link loses bytes; retry' % (name, got, want))
+
+
+def _garbled(code, data):
+    """Whether an unchecked command's answer shows that it arrived damaged: a SyntaxError (the
+    code sent is always valid), or, raised by the command's own lines, a NameError or
+    AttributeError naming a word that is not in it (a dropped byte turns gc into c)."""
+    err = data[:-1].split(b'\x04')[1:2]
+    lines = err[0].decode(errors='replace').strip().splitlines() if err else []
+    if not lines:
+        return False
+    if lines[-1].startswith(('SyntaxError', 'IndentationError')):
+        return True
+    files = [line for line in lines if line.lstrip().startswith('File ')]
+    words = re.findall(r"'(\w+)'", lines[-1])
+    return (lines[-1].startswith(('NameError', 'AttributeError')) and bool(files) and
+            '"<stdin>"' in files[-1] and bool(words) and
+            words[-1] not in re.findall(r'\w+', code))
 
 
 def _ended(data):
