@@ -10,21 +10,6 @@
 # No f-strings and no imports beyond math and random: old ports lack them.
 import math
 
-BAD = '%s: expected %d finite numbers, got %r'
-
-
-def check(x, n, what):
-    """TypeError unless x is all numbers, then ValueError unless n finite ones."""
-    for value in x:
-        if not isinstance(value, (int, float)):
-            raise TypeError(BAD % (what, n, x))
-    for value in x:
-        if value - value:  # nan for nan and inf, 0 for a finite number
-            raise ValueError(BAD % (what, n, x))
-    if len(x) != n:
-        raise ValueError(BAD % (what, n, x))
-
-
 class NeuralNet:
     """The blog's API: NeuralNet(['x1', 'x2']), add_layer(n), predict(x), train_row(x, y);
     also save(path) and NeuralNet.load(path).
@@ -51,49 +36,24 @@ class NeuralNet:
         import gc
         gc.collect()  # each module compiles into the free heap, not around garbage
         import micronn_build
-        if name == 'add_layer':
-            # A net built on the board is trained there, most likely: backprop compiles now,
-            # while the heap is in one piece. Left to the first train_row, a micro:bit's REPL
-            # session could not compile it (1.5 KB wanted, 4.7 KB free but in fragments).
-            gc.collect()
-            try:
-                import micronn_backprop  # noqa: F401
-            except MemoryError:
-                pass  # the first train_row tries again, and says why if it cannot
         return micronn_build.attribute(self, name)
 
-    def grow(self, number_neurons, activation='sigmoid'):
-        """Room for one more layer, every weight 0.0 (add_layer draws them, a model file
-        fills them); its list of weights."""
-        if number_neurons < 1:
-            raise ValueError('add_layer: 1 or more neurons')
-        if activation != 'sigmoid' or self._act:  # micronn_act then computes the net
-            import micronn_build
-            self._act = micronn_build.activation(self.activations, activation)
-        parents = len(self.outputs[-1]) if self.outputs else len(self.inputs)
-        row = [0.0] * (number_neurons * (parents + 1))
-        self.layer_weights.append(row)
-        self.outputs.append([0.0] * number_neurons)
-        self.activations.append(activation)
-        return row
-
-    def predict(self, inputs):
+    def predict(self, inputs, exp=math.exp):
         """The output layer's values for inputs, as a new list."""
-        # One function, no calls inside but one: on a micro:bit a Python call costs about as
-        # much as an exp(), so the check and the sigmoid are written in line. sum() raises
-        # TypeError for what is not a number, and is nan or inf if any input is.
+        # One function, no calls inside but exp(): on a micro:bit a Python call costs about
+        # as much as an exp(), so the sigmoid is written in line. exp is a default argument,
+        # the fastest name to reach. The check is one expression: sum() raises TypeError
+        # for what is not a number, and is nan or inf if any input is (times 0.0: nan).
         try:
-            total = sum(inputs)
+            bad = len(inputs) != len(self.inputs) or sum(inputs) * 0.0
         except TypeError:
-            total = None
-        if len(inputs) != len(self.inputs) or total is None or total - total \
-                or not self.outputs:
-            check(inputs, len(self.inputs), 'inputs')  # says what is wrong, if anything is
-            if not self.outputs:
-                raise ValueError('no layers: add_layer() first')
+            bad = True
+        if bad or not self.outputs:
+            import micronn_check
+            micronn_check.check(inputs, len(self.inputs), 'inputs')  # says what is wrong
+            raise ValueError('no layers: add_layer() first')
         if self._act:  # a layer that is not sigmoid: micronn_act runs the whole pass
             return self._act.forward(self, inputs)
-        exp = math.exp
         values = inputs
         layer = 0
         for row in self.layer_weights:

@@ -9,8 +9,6 @@
 # d_L/d_y * (the weight between them), taken before the update.
 import math
 
-from micronn import BAD, check
-
 SEQUENCE = (list, tuple)  # made once: a tuple built in train_row was garbage at every step
 
 
@@ -19,7 +17,10 @@ def train_row(net, x, y):
     outputs = net.predict(x)  # feed forward: every layer's outputs stay in net.outputs
     targets = y if isinstance(y, SEQUENCE) else [y]
     if len(targets) != len(outputs):
-        check(targets, len(outputs), 'targets')
+        # imported here, not at the top: nested in this module's import, on the micro:bit
+        # it overran the C stack
+        import micronn_check
+        micronn_check.check(targets, len(outputs), 'targets')  # says what is wrong
     # net.errors: d_L/d_y of every neuron, one list per layer, built on the first step (a
     # board that only predicts never pays for them). Not getattr with a default: MicroPython
     # 1.9.2 lets __getattr__'s AttributeError through it.
@@ -62,9 +63,10 @@ def output_error(net, outputs, targets, d_L__d_y):
         try:
             ok = 0 <= target <= 1  # False for nan
         except TypeError:
-            check(targets, len(outputs), 'targets')
+            ok = False
         if not ok:
-            raise ValueError(BAD % ('targets in [0, 1]', len(outputs), targets))
+            import micronn_check
+            micronn_check.unit(targets, len(outputs))  # says what is wrong
         # cross-entropy through the sigmoid: d_L/d_y = p - target, no division by p or 1 - p
         d_L__d_y[j] = p - target
         # a log costs as much as a whole layer on a micro:bit: skip the one a 0/1 target zeroes

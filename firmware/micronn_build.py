@@ -18,10 +18,25 @@ def seeded_random(seed):
     return draw
 
 
+def grow(net, number_neurons, name='sigmoid'):
+    """Room for one more layer of activation name, every weight 0.0 (add_layer draws
+    them); its list of weights."""
+    if number_neurons < 1:
+        raise ValueError('add_layer: 1 or more neurons')
+    if name != 'sigmoid' or net._act:  # micronn_act then computes the net
+        net._act = activation(net.activations, name)
+    parents = len(net.outputs[-1]) if net.outputs else len(net.inputs)
+    row = [0.0] * (number_neurons * (parents + 1))
+    net.layer_weights.append(row)
+    net.outputs.append([0.0] * number_neurons)
+    net.activations.append(name)
+    return row
+
+
 def add_layer(net, number_neurons, activation='sigmoid'):
     """A layer fully connected to the last one, its weights drawn in the blog's order: each
     neuron's bias, then each neuron's weights, one per parent."""
-    row = net.grow(number_neurons, activation)
+    row = grow(net, number_neurons, activation)
     try:  # (not getattr with a default: MicroPython 1.9.2 lets __getattr__'s error through)
         draw = net._draw
     except AttributeError:
@@ -57,6 +72,15 @@ def activation(before, name):
 def attribute(net, name):
     """net.NAME for what NeuralNet itself does not define."""
     if name == 'add_layer':
+        # A net built on the board is trained there, most likely: backprop compiles now,
+        # while the heap is in one piece. Left to the first train_row, a micro:bit's REPL
+        # session could not compile it (1.5 KB wanted, 4.7 KB free but in fragments).
+        import gc
+        gc.collect()
+        try:
+            import micronn_backprop  # noqa: F401
+        except MemoryError:
+            pass  # the first train_row tries again, and says why if it cannot
         return lambda number_neurons, activation='sigmoid': add_layer(net, number_neurons,
                                                                       activation)
     if name == 'train_row':

@@ -53,13 +53,21 @@ def read(f, cls=None):
         gc.collect()
         net = cls(inputs, rate)
     count = 0
+    act = None  # micronn_act, from the first layer that is not sigmoid
     for i in range(len(names)):
-        if names[i] != 'sigmoid':  # ValueError for a name unknown here
+        n = sizes[i + 1]
+        if n < 1:
+            bad('a layer of no neurons')
+        if names[i] != 'sigmoid' or act:  # ValueError for a name unknown here
             import micronn_build
-            micronn_build.activation(names[:i], names[i])
-        count += sizes[i + 1] * (sizes[i] + 1)
-        if cls:
-            net.grow(sizes[i + 1], names[i])
+            act = micronn_build.activation(names[:i], names[i])
+        count += n * (sizes[i] + 1)
+        if cls:  # the layer's lists, as micronn_build.grow makes them
+            net.layer_weights.append([0.0] * (n * (sizes[i] + 1)))
+            net.outputs.append([0.0] * n)
+            net.activations.append(names[i])
+    if act and cls:
+        net._act = act
     if version == ['1']:
         import micronn_model1
         micronn_model1.weights(f, sizes, net, sums)

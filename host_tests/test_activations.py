@@ -19,7 +19,7 @@ from micronn_tools.link import Link
 from micronn_tools.strip import strip_source
 
 FIRMWARE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'firmware')
-MODULES = ('micronn', 'micronn_build', 'micronn_act', 'micronn_act_train', 'micronn_backprop',
+MODULES = ('micronn', 'micronn_check', 'micronn_build', 'micronn_act', 'micronn_act_train', 'micronn_backprop',
            'micronn_bytes', 'micronn_model', 'micronn_save', 'micronn_layers')
 FLOAT32 = 1e-5
 FLOAT64 = 1e-9
@@ -236,7 +236,8 @@ def put_net(link, net, grow=True):
     reach that deep."""
     layers = list(zip([len(o) for o in net.outputs], net.activations))
     if grow:
-        link.exec("n=micronn.NeuralNet(%r)\nfor k,f in %r:n.grow(k,f)\ngc.collect()"
+        link.exec("import micronn_build\nn=micronn.NeuralNet(%r)\n"
+                  "for k,f in %r:micronn_build.grow(n,k,f)\ngc.collect()"
                   % (net.inputs, layers), alone=True)
     else:
         # (and backprop's errors made now, not by the first step amid the heap: a fragment
