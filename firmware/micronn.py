@@ -51,7 +51,8 @@ class NeuralNet:
         if bad or not self.outputs:
             import micronn_check
             micronn_check.check(inputs, len(self.inputs), 'inputs')  # says what is wrong
-            raise ValueError('no layers: add_layer() first')
+            if not self.outputs:  # else the row is good: its sum overflowed, not its numbers
+                raise ValueError('no layers: add_layer() first')
         if self._act:  # a layer that is not sigmoid: micronn_act runs the whole pass
             return self._act.forward(self, inputs)
         values = inputs

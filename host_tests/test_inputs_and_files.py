@@ -37,6 +37,13 @@ def test_non_finite_inputs_and_targets_are_refused(bad):
         net.train_row([0, 1], bad)
 
 
+def test_finite_inputs_whose_sum_overflows_are_predicted():
+    # predict's quick test sums the row (inf here); the full check then finds it good
+    net = net_of([2, 2, 1])
+    p = net.predict([1e308, 1e308])
+    assert len(p) == 1 and 0.0 <= p[0] <= 1.0
+
+
 @pytest.mark.parametrize('bad', ['1', None, [1], object()])
 def test_non_numbers_are_a_type_error(bad):
     with pytest.raises(TypeError, match='inputs'):
