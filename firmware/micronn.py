@@ -50,9 +50,7 @@ class NeuralNet:
             bad = True
         if bad or not self.outputs:
             import micronn_check
-            micronn_check.check(inputs, len(self.inputs), 'inputs')  # says what is wrong
-            if not self.outputs:  # else the row is good: its sum overflowed, not its numbers
-                raise ValueError('no layers: add_layer() first')
+            micronn_check.row(self, inputs)  # says what is wrong, if anything is
         if self._act:  # a layer that is not sigmoid: micronn_act runs the whole pass
             return self._act.forward(self, inputs)
         values = inputs

@@ -17,6 +17,14 @@ def check(x, n, what):
         raise ValueError(BAD % (what, n, x))
 
 
+def row(net, x):
+    """For predict: what is wrong with net or its inputs x. Nothing, if x is good and only
+    its sum overflowed."""
+    check(x, len(net.inputs), 'inputs')
+    if not net.outputs:
+        raise ValueError('no layers: add_layer() first')
+
+
 def unit(y, n):
     """For targets y of which one is not in [0, 1] (nan included): TypeError if one is not a
     number, else ValueError."""
