@@ -48,8 +48,18 @@ def main(idle=None):
         if idle:
             idle(m[1])
         line = input().strip()
+        if line == '?':
+            print(about)
+            continue
         try:
-            print(about if line == '?' else ' '.join(
-                [repr(p) for p in m[1].predict([float(s) for s in line.split()])]))
-        except (ValueError, TypeError) as e:
+            row = [float(s) for s in line.split()]  # ValueError for a word that is no number
+            # The row is checked here, not by predict: what predict calls to say what is wrong,
+            # micronn_build, is compiled only when needed, and after boot there is no heap to.
+            bad = len(row) != sizes[0]
+            for value in row:
+                bad = bad or value - value  # nan for nan and inf
+            if bad:
+                raise ValueError('inputs: expected %d finite numbers, got %r' % (sizes[0], row))
+            print(' '.join([repr(p) for p in m[1].predict(row)]))
+        except (ValueError, MemoryError) as e:  # the server goes on
             print('error: %s' % e)

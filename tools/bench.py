@@ -17,7 +17,7 @@ from .strip import strip_source
 SHAPES = ([2, 2, 1], [2, 8, 1], [4, 8, 3])
 BIG = ([2, 29, 1], [4, 16, 3])  # exports of bigger nets (issue 16 asked for these two)
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIRMWARE = ('micronn', 'micronn_check', 'micronn_build', 'micronn_backprop', 'micronn_train')
+FIRMWARE = ('micronn', 'micronn_build', 'micronn_backprop', 'micronn_train')
 # The goals of issues 15 (heap and speed on the micro:bit) and 16 (export). Each reads its figure
 # from the micro:bit's results: (figure, met), or None while `micronn bench` does not measure it.
 # QEMU's -seed for the emulated micro:bits: where their filesystems place files (random on a

@@ -21,7 +21,7 @@ from .strip import strip_source
 # Not micronn_layers (the blog's net.layers view, 13 of the micro:bit's 120 filesystem chunks):
 # a convenience for the host; on a board, net.layer_weights holds the same numbers.
 FIRMWARE = ('micronn.py', 'micronn_build.py', 'micronn_bytes.py', 'micronn_model.py',
-            'micronn_check.py', 'micronn_serve.py', 'micronn_model1.py', 'micronn_backprop.py', 'micronn_train.py',
+            'micronn_serve.py', 'micronn_model1.py', 'micronn_backprop.py', 'micronn_train.py',
             'micronn_save.py', 'main.py')
 # Modules boot does not import for a sigmoid model. A flash removes their old copies first and
 # writes them last, so that the old and new copies of what boot does import fit side by side on
@@ -40,8 +40,7 @@ SLOTS = ('model_a.mn', 'model_b.mn')  # must match micronn_serve.SLOTS
 EXPORT_SLOTS = ('mnx_a.py', 'mnx_b.py')  # must match micronn_servex.SLOTS
 SERVEX = 'micronn_servex.py'  # on a board only while it serves an export
 # what serves model files and nothing else: a board serving an export has no use for them
-MICRONN_ONLY = ('micronn', 'micronn_build', 'micronn_bytes', 'micronn_model', 'micronn_check',
-                'micronn_serve',
+MICRONN_ONLY = ('micronn', 'micronn_build', 'micronn_bytes', 'micronn_model', 'micronn_serve',
                 'micronn_model1', 'micronn_backprop', 'micronn_train', 'micronn_save',
                 'micronn_act', 'micronn_act_train')
 # Heap the board needs, an estimate fitted on the emulated micro:bit, where a net's weights
