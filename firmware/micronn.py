@@ -49,8 +49,8 @@ class NeuralNet:
         except TypeError:
             bad = True
         if bad or not self.outputs:
-            import micronn_build
-            micronn_build.check_inputs(self, inputs)  # says what is wrong, if anything is
+            import micronn_check
+            micronn_check.check_inputs(self, inputs)  # says what is wrong, if anything is
         if self._act:  # a layer that is not sigmoid: micronn_act runs the whole pass
             return self._act.forward(self, inputs)
         values = inputs

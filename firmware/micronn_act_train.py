@@ -29,8 +29,8 @@ def loss(f, p, y, d):
             except TypeError:
                 d[j] = None
             if d[j] is None or d[j] - d[j]:  # nan for nan and inf
-                import micronn_build  # compiled already, by add_layer or train_row
-                micronn_build.check(y, n, 'targets')  # says what is wrong
+                import micronn_check
+                micronn_check.check(y, n, 'targets')  # says what is wrong
             t += 0.5 * d[j] * d[j]
         return t
     if f != 'softmax':
@@ -43,8 +43,8 @@ def loss(f, p, y, d):
         except TypeError:
             ok = False
         if not ok:
-            import micronn_build
-            micronn_build.check_unit(y, n)  # says what is wrong
+            import micronn_check
+            micronn_check.check(y, n, 'targets', True)  # says what is wrong
         t += q
     e = 0.0
     log = math.log

@@ -17,10 +17,10 @@ def train_row(net, x, y):
     outputs = net.predict(x)  # feed forward: every layer's outputs stay in net.outputs
     targets = y if isinstance(y, SEQUENCE) else [y]
     if len(targets) != len(outputs):
-        # (compiled already: train_row is found through it. Imported here, not at the top:
-        # an import nested in this module's overran the micro:bit's C stack.)
-        import micronn_build
-        micronn_build.check(targets, len(outputs), 'targets')  # says what is wrong
+        # imported here, not at the top: an import nested in this module's overran the
+        # micro:bit's C stack
+        import micronn_check
+        micronn_check.check(targets, len(outputs), 'targets')  # says what is wrong
     # net.errors: d_L/d_y of every neuron, one list per layer, built on the first step (a
     # board that only predicts never pays for them). Not getattr with a default: MicroPython
     # 1.9.2 lets __getattr__'s AttributeError through it.
@@ -65,8 +65,8 @@ def output_error(net, outputs, targets, d_L__d_y):
         except TypeError:
             ok = False
         if not ok:
-            import micronn_build
-            micronn_build.check_unit(targets, len(outputs))  # says what is wrong
+            import micronn_check
+            micronn_check.check(targets, len(outputs), 'targets', True)  # says what is wrong
         # cross-entropy through the sigmoid: d_L/d_y = p - target, no division by p or 1 - p
         d_L__d_y[j] = p - target
         # a log costs as much as a whole layer on a micro:bit: skip the one a 0/1 target zeroes

@@ -1,42 +1,8 @@
 # micronn_build: runs on the board and on the host. What a net needs beyond predicting, found
 # here by NeuralNet.__getattr__ when first asked for: add_layer (the blog's random weights),
 # train_row (micronn_backprop), save (micronn_save) and the blog's net.layers (micronn_layers);
-# and the checks of activation names and of bad rows. Apart from micronn.py so that a board
-# that only predicts a model it read from a file never compiles it.
-
-# Bad rows: what is wrong with a row of inputs or targets, said in full. predict, train_row and
-# the activations' losses test cheaply in line first and come here only once something is.
-BAD = '%s: expected %d finite numbers, got %r'
-
-
-def check(x, n, what):
-    """TypeError unless x is all numbers, then ValueError unless n finite ones."""
-    for value in x:
-        if not isinstance(value, (int, float)):
-            raise TypeError(BAD % (what, n, x))
-    for value in x:
-        if value - value:  # nan for nan and inf, 0 for a finite number
-            raise ValueError(BAD % (what, n, x))
-    if len(x) != n:
-        raise ValueError(BAD % (what, n, x))
-
-
-def check_inputs(net, x):
-    """For predict: what is wrong with net or its inputs x. Nothing, if x is good and only
-    its sum overflowed."""
-    check(x, len(net.inputs), 'inputs')
-    if not net.outputs:
-        raise ValueError('no layers: add_layer() first')
-
-
-def check_unit(y, n):
-    """For targets y of which one is not in [0, 1] (nan included): TypeError if one is not a
-    number, else ValueError."""
-    for value in y:
-        if not isinstance(value, (int, float)):
-            raise TypeError(BAD % ('targets', n, y))
-    raise ValueError(BAD % ('targets in [0, 1]', n, y))
-
+# and the check of activation names. Apart from micronn.py so that a board that only predicts
+# a model it read from a file never compiles it.
 
 def seeded_random(seed):
     """random() of micronn's own: Wichmann-Hill, whose products stay below 2**30, so every

@@ -54,7 +54,7 @@ def main(idle=None):
         try:
             row = [float(s) for s in line.split()]  # ValueError for a word that is no number
             # The row is checked here, not by predict: what predict calls to say what is wrong,
-            # micronn_build, is compiled only when needed, and after boot there is no heap to.
+            # micronn_check, is compiled only when needed, and after boot there is no heap to.
             bad = len(row) != sizes[0]
             for value in row:
                 bad = bad or value - value  # nan for nan and inf

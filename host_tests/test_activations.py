@@ -19,7 +19,7 @@ from micronn_tools.link import Link
 from micronn_tools.strip import strip_source
 
 FIRMWARE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'firmware')
-MODULES = ('micronn', 'micronn_build', 'micronn_act', 'micronn_act_train', 'micronn_backprop',
+MODULES = ('micronn', 'micronn_check', 'micronn_build', 'micronn_act', 'micronn_act_train', 'micronn_backprop',
            'micronn_bytes', 'micronn_model', 'micronn_save', 'micronn_layers')
 FLOAT32 = 1e-5
 FLOAT64 = 1e-9

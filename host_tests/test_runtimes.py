@@ -15,7 +15,7 @@ from micronn_tools.link import Link
 from micronn_tools.strip import strip_source
 
 FIRMWARE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'firmware')
-MODULES = ('micronn', 'micronn_build', 'micronn_bytes', 'micronn_model', 'micronn_model1', 'micronn_save',
+MODULES = ('micronn', 'micronn_check', 'micronn_build', 'micronn_bytes', 'micronn_model', 'micronn_model1', 'micronn_save',
            'micronn_backprop', 'micronn_train')
 FLOAT32 = 1e-5  # the micro:bit's floats keep about 6 significant digits
 FLOAT64 = 1e-9

@@ -17,7 +17,7 @@ from .strip import strip_source
 SHAPES = ([2, 2, 1], [2, 8, 1], [4, 8, 3])
 BIG = ([2, 29, 1], [4, 16, 3])  # exports of bigger nets (issue 16 asked for these two)
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIRMWARE = ('micronn', 'micronn_build', 'micronn_backprop', 'micronn_train')
+FIRMWARE = ('micronn', 'micronn_check', 'micronn_build', 'micronn_backprop', 'micronn_train')
 # The goals of issues 15 (heap and speed on the micro:bit) and 16 (export). Each reads its figure
 # from the micro:bit's results: (figure, met), or None while `micronn bench` does not measure it.
 # QEMU's -seed for the emulated micro:bits: where their filesystems place files (random on a
@@ -261,7 +261,7 @@ def run_microbit(link, n=10):
                     raise
                 r.setdefault((name, str(s), 'predict'), None)  # reported as out of memory
                 r.setdefault((name, str(s), 'train_row'), None)
-    _fresh(link, 'micronn', 'bench_job')
+    _fresh(link, 'micronn', 'micronn_build', 'bench_job')  # add_layer's module first: the largest
     link.exec(SETUP)
     link.exec(BUILD % ('micronn', _names(2), [2, 1]))
     link.exec('w=[v for r in n.layer_weights for v in r]\n'

@@ -22,11 +22,11 @@ from .strip import strip_source
 # a convenience for the host; on a board, net.layer_weights holds the same numbers.
 FIRMWARE = ('micronn.py', 'micronn_build.py', 'micronn_bytes.py', 'micronn_model.py',
             'micronn_serve.py', 'micronn_model1.py', 'micronn_backprop.py', 'micronn_train.py',
-            'micronn_save.py', 'main.py')
+            'micronn_save.py', 'micronn_check.py', 'main.py')
 # Modules boot does not import for a sigmoid model. A flash removes their old copies first and
 # writes them last, so that the old and new copies of what boot does import fit side by side on
 # a micro:bit (46 and 46 of its 120 filesystem chunks).
-OFF_BOOT = ('micronn_build', 'micronn_backprop', 'micronn_train', 'micronn_save',
+OFF_BOOT = ('micronn_build', 'micronn_backprop', 'micronn_train', 'micronn_save', 'micronn_check',
             'micronn_act_train')
 # Only with a net that has relu, tanh, identity or softmax layers (a sigmoid flash writes what it
 # wrote before): micronn_act, which boot imports to read such a net, and its backprop.
@@ -42,7 +42,7 @@ SERVEX = 'micronn_servex.py'  # on a board only while it serves an export
 # what serves model files and nothing else: a board serving an export has no use for them
 MICRONN_ONLY = ('micronn', 'micronn_build', 'micronn_bytes', 'micronn_model', 'micronn_serve',
                 'micronn_model1', 'micronn_backprop', 'micronn_train', 'micronn_save',
-                'micronn_act', 'micronn_act_train')
+                'micronn_act', 'micronn_act_train', 'micronn_check')
 # Heap the board needs, an estimate fitted on the emulated micro:bit, where a net's weights
 # (4 B each, in its layers' lists) come after the imports of micronn, micronn_model (with
 # micronn_bytes), micronn_serve and the demo. The tool measures free heap through a checked

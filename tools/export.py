@@ -6,7 +6,7 @@
 # of weights.
 import os
 
-import micronn_build
+import micronn_check
 
 from . import modelfile
 
@@ -43,7 +43,7 @@ def _num(v):
 
 
 def _message(n):
-    return micronn_build.BAD.replace('%s', 'inputs', 1).replace('%d', str(n), 1)
+    return micronn_check.BAD.replace('%s', 'inputs', 1).replace('%d', str(n), 1)
 
 
 def _names(prefix, n):
