@@ -5,24 +5,19 @@
 BAD = '%s: expected %d finite numbers, got %r'
 
 
-def check(x, n, what, unit=False):
+def check(x, n, what, unit=False, layers=True):
     """TypeError unless x is all numbers, then ValueError unless n finite ones (unit: in
-    [0, 1], which nan is not)."""
+    [0, 1], which nan is not), or if there are no layers. Nothing, if x is good and only its
+    sum overflowed predict's quick test."""
     for value in x:
         if not isinstance(value, (int, float)):
             raise TypeError(BAD % (what, n, x))
+    if unit:
+        what += ' in [0, 1]'
+    bad = len(x) != n
     for value in x:
-        if unit and not 0 <= value <= 1:
-            raise ValueError(BAD % (what + ' in [0, 1]', n, x))
-        if value - value:  # nan for nan and inf, 0 for a finite number
-            raise ValueError(BAD % (what, n, x))
-    if len(x) != n:
+        bad = bad or value - value or unit and not 0 <= value <= 1  # v - v: nan for nan, inf
+    if bad:
         raise ValueError(BAD % (what, n, x))
-
-
-def check_inputs(net, x):
-    """For predict: what is wrong with net or its inputs x. Nothing, if x is good and only
-    its sum overflowed."""
-    check(x, len(net.inputs), 'inputs')
-    if not net.outputs:
+    if not layers:
         raise ValueError('no layers: add_layer() first')

@@ -15,9 +15,7 @@ def dumps(net, seq=0):
     for k in net.inputs:
         if not isinstance(k, str) or len(k.split()) != 1:
             raise ValueError('input name %r: use one word with no spaces' % (k,))
-    count = 0
-    for row in net.layer_weights:
-        count += len(row)
+    count = sum([len(row) for row in net.layer_weights])
     header = ['micronn 2', 'seq %d' % seq, 'rate %r' % net.learning_rate,
               'inputs ' + ' '.join(net.inputs),
               'layers ' + ' '.join([str(len(out)) for out in net.outputs]),

@@ -38,7 +38,7 @@ def main(idle=None):
     while no line is typed."""
     m = load()
     if not m:
-        print('micronn: no model; flash one with `micronn flash MODEL`')
+        print('micronn: no model; run `micronn flash MODEL`')
         return
     sizes = [len(m[1].inputs)] + [len(out) for out in m[1].outputs]
     about = 'micronn seq %d layers %s slot %s' % (m[0], ' '.join([str(n) for n in sizes]), m[2])
@@ -55,11 +55,8 @@ def main(idle=None):
             row = [float(s) for s in line.split()]  # ValueError for a word that is no number
             # The row is checked here, not by predict: what predict calls to say what is wrong,
             # micronn_check, is compiled only when needed, and after boot there is no heap to.
-            bad = len(row) != sizes[0]
-            for value in row:
-                bad = bad or value - value  # nan for nan and inf
-            if bad:
-                raise ValueError('inputs: expected %d finite numbers, got %r' % (sizes[0], row))
+            if len(row) != sizes[0] or [v for v in row if v - v]:  # v - v: nan for nan, inf
+                raise ValueError('inputs: expected %d finite numbers' % sizes[0])
             print(' '.join([repr(p) for p in m[1].predict(row)]))
         except (ValueError, MemoryError) as e:  # the server goes on
             print('error: %s' % e)

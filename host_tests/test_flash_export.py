@@ -94,7 +94,8 @@ def test_export_slots_fall_back_as_model_files_do(fresh_microbit, models):
         link.write_file(slot, data[:at] + b'0' + data[at + 1:])
     assert on_board(port)[0] == (1, 'mnx_b.py') and predicts(port, models, 'a.mn')
     # and back to a model file: micronn again, and no export left to boot first
-    assert cli('flash', str(models / 'b.mn'), '--port', port)[0] == 0
+    code, out, err = cli('flash', str(models / 'b.mn'), '--port', port)
+    assert code == 0, out + err
     (seq, slot), names = on_board(port)
     assert (seq, slot) == (2, 'model_a.mn') and predicts(port, models, 'b.mn')  # above seq 1
     assert not [n for n in names if n.startswith('mnx_') or n == 'micronn_servex.py'], names

@@ -26,7 +26,7 @@ FIRMWARE = ('micronn.py', 'micronn_build.py', 'micronn_bytes.py', 'micronn_model
 # Modules boot does not import for a sigmoid model. A flash removes their old copies first and
 # writes them last, so that the old and new copies of what boot does import fit side by side on
 # a micro:bit (46 and 46 of its 120 filesystem chunks).
-OFF_BOOT = ('micronn_build', 'micronn_backprop', 'micronn_train', 'micronn_save', 'micronn_check',
+OFF_BOOT = ('micronn_build', 'micronn_backprop', 'micronn_train', 'micronn_save',
             'micronn_act_train')
 # Only with a net that has relu, tanh, identity or softmax layers (a sigmoid flash writes what it
 # wrote before): micronn_act, which boot imports to read such a net, and its backprop.
