@@ -49,8 +49,8 @@ class NeuralNet:
         except TypeError:
             bad = True
         if bad or not self.outputs:
-            import micronn_check
-            micronn_check.check(inputs, len(self.inputs), 'inputs', False, self.outputs)  # says what
+            import micronn_check  # says what is wrong, if anything is
+            micronn_check.check(inputs, len(self.inputs), 'inputs', False, self.outputs)
         if self._act:  # a layer that is not sigmoid: micronn_act runs the whole pass
             return self._act.forward(self, inputs)
         values = inputs

@@ -4,6 +4,7 @@
 # and the check of activation names. Apart from micronn.py so that a board that only predicts
 # a model it read from a file never compiles it.
 
+
 def seeded_random(seed):
     """random() of micronn's own: Wichmann-Hill, whose products stay below 2**30, so every
     port draws the same stream for the same seed."""

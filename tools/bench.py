@@ -261,7 +261,8 @@ def run_microbit(link, n=10):
                     raise
                 r.setdefault((name, str(s), 'predict'), None)  # reported as out of memory
                 r.setdefault((name, str(s), 'train_row'), None)
-    _fresh(link, 'micronn', 'micronn_build', 'bench_job')  # add_layer's module first: the largest
+    # add_layer's module before bench_job: the largest compiles first, on the emptiest heap
+    _fresh(link, 'micronn', 'micronn_build', 'bench_job')
     link.exec(SETUP)
     link.exec(BUILD % ('micronn', _names(2), [2, 1]))
     link.exec('w=[v for r in n.layer_weights for v in r]\n'
