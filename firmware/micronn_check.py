@@ -2,7 +2,7 @@
 # targets, said in full. predict, train_row and the activations' losses test their rows
 # cheaply in line and import this only once one is bad: a board that serves good rows, or
 # trains on them, never compiles it.
-BAD = '%s: expected %d finite numbers, got %r'
+BAD = 'need %d finite %s, got %r'
 
 
 def check(x, n, what, unit=False, layers=True):
@@ -11,13 +11,13 @@ def check(x, n, what, unit=False, layers=True):
     sum overflowed predict's quick test."""
     for value in x:
         if not isinstance(value, (int, float)):
-            raise TypeError(BAD % (what, n, x))
+            raise TypeError(BAD % (n, what, x))
     if unit:
         what += ' in [0, 1]'
     bad = len(x) != n
     for value in x:
         bad = bad or value - value or unit and not 0 <= value <= 1  # v - v: nan for nan, inf
     if bad:
-        raise ValueError(BAD % (what, n, x))
+        raise ValueError(BAD % (n, what, x))
     if not layers:
         raise ValueError('no layers: add_layer() first')

@@ -56,7 +56,7 @@ def main(idle=None):
             # The row is checked here, not by predict: what predict calls to say what is wrong,
             # micronn_check, is compiled only when needed, and after boot there is no heap to.
             if len(row) != sizes[0] or [v for v in row if v - v]:  # v - v: nan for nan, inf
-                raise ValueError('inputs: expected %d finite numbers' % sizes[0])
+                raise ValueError('need %d finite inputs' % sizes[0])
             print(' '.join([repr(p) for p in m[1].predict(row)]))
         except (ValueError, MemoryError) as e:  # the server goes on
             print('error: %s' % e)

@@ -120,7 +120,7 @@ def test_bad_input_raises_micronns_own_errors(straight):
         with pytest.raises(want.type) as got:
             predict(x)
         assert str(got.value) == str(want.value) == (
-            'inputs: expected 2 finite numbers, got %r' % (x,))
+            'need 2 finite inputs, got %r' % (x,))
 
 
 def test_command_writes_a_module_naming_its_model(tmp_path):
@@ -192,9 +192,9 @@ def test_bad_input_on_the_microbit(board):
     board.write_file('exported.py', export.source(seeded([2, 3, 1])).encode())
     board.soft_reset()
     board.exec('import exported')
-    for x, said in (('[1]', 'ValueError: inputs: expected 2 finite numbers, got [1]'),
-                    ("[float('nan'),0]", 'ValueError: inputs: expected 2 finite numbers, got [nan, 0]'),
-                    ("['a',1]", "TypeError: inputs: expected 2 finite numbers, got ['a', 1]")):
+    for x, said in (('[1]', 'ValueError: need 2 finite inputs, got [1]'),
+                    ("[float('nan'),0]", 'ValueError: need 2 finite inputs, got [nan, 0]'),
+                    ("['a',1]", "TypeError: need 2 finite inputs, got ['a', 1]")):
         with pytest.raises(BoardExecError) as e:
             board.exec('exported.predict(%s)' % x)
         assert e.value.traceback.splitlines()[-1] == said
@@ -237,10 +237,10 @@ for x in ([1], [float('nan'), 0], ['a', 1], [1, 2, 3]):
 '''
     out = wasm(code, {'exported.py': export.source(seeded([2, 3, 1]))})
     assert out.split('\n')[:4] == [
-        'ValueError inputs: expected 2 finite numbers, got [1]',
-        'ValueError inputs: expected 2 finite numbers, got [nan, 0]',
-        "TypeError inputs: expected 2 finite numbers, got ['a', 1]",
-        'ValueError inputs: expected 2 finite numbers, got [1, 2, 3]']
+        'ValueError need 2 finite inputs, got [1]',
+        'ValueError need 2 finite inputs, got [nan, 0]',
+        "TypeError need 2 finite inputs, got ['a', 1]",
+        'ValueError need 2 finite inputs, got [1, 2, 3]']
 
 
 # The benchmark's rows -----------------------------------------------------------------------

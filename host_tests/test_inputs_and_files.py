@@ -24,7 +24,7 @@ def net_of(shape, seed=1):
 
 @given(st.lists(finite, max_size=6).filter(lambda x: len(x) != 3))
 def test_wrong_input_length_is_a_value_error(x):
-    with pytest.raises(ValueError, match='inputs: expected 3'):
+    with pytest.raises(ValueError, match='need 3 finite inputs'):
         net_of([3, 2, 1]).predict(x)
 
 
@@ -54,7 +54,7 @@ def test_targets_outside_0_1_and_of_wrong_length_are_refused():
     net = net_of([2, 2, 2])
     with pytest.raises(ValueError, match=r'targets in \[0, 1\]'):
         net.train_row([0, 1], [0, 2])
-    with pytest.raises(ValueError, match='targets: expected 2'):
+    with pytest.raises(ValueError, match='need 2 finite targets'):
         net.train_row([0, 1], 1)
 
 
