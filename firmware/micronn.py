@@ -42,41 +42,44 @@ class NeuralNet:
         """The output layer's values for inputs, as a new list."""
         # One function, no calls inside but exp(): on a micro:bit a Python call costs about
         # as much as an exp(), so the sigmoid is written in line. exp, len and sum are default
-        # arguments, locals, the fastest names to reach: a builtin is looked up in two dicts
-        # at every use (as globals, len and sum made this a tenth slower on the micro:bit).
+        # arguments and self.outputs is read once: locals are the fastest names to reach (a
+        # builtin is looked up in two dicts at every use; as globals, len and sum made this
+        # a tenth slower on the micro:bit). The check is one expression: sum() raises
+        # TypeError for what is not a number, and is nan or inf if any input is (times 0.0:
+        # nan).
+        try:
+            bad = len(inputs) != len(self.inputs) or sum(inputs) * 0.0
+        except TypeError:
+            bad = True
+        outputs = self.outputs
+        if bad or not outputs:
+            import micronn_check  # says what is wrong, if anything is
+            micronn_check.check(inputs, len(self.inputs), 'inputs', False, outputs)
         if self._act:  # a layer that is not sigmoid: micronn_act runs the whole pass
             return self._act.forward(self, inputs)
-        try:
-            # The row's check is one expression: sum() raises TypeError for what is not a
-            # number, and is nan or inf if any input is (times 0.0: nan).
-            if len(inputs) != len(self.inputs) or sum(inputs) * 0.0 or not self.outputs:
-                raise ValueError
-            values = inputs
-            layer = 0
-            for row in self.layer_weights:
-                out = self.outputs[layer]
-                layer += 1
-                at = 0  # where the neuron's bias is in row
-                j = 0
-                n = len(out)
-                while j < n:
-                    s = row[at]
+        values = inputs
+        layer = 0
+        for row in self.layer_weights:
+            out = outputs[layer]
+            layer += 1
+            at = 0  # where the neuron's bias is in row
+            j = 0
+            n = len(out)
+            while j < n:
+                s = row[at]
+                at += 1
+                for value in values:
+                    s += row[at] * value
                     at += 1
-                    for value in values:
-                        s += row[at] * value
-                        at += 1
-                    out[j] = 1.0 / (1.0 + exp(-s))  # the blog's sigmoid; may overflow, below
-                    j += 1
-                values = out
-            return values[:]
-        except (TypeError, ValueError, OverflowError):
-            # A bad row, or exp() overflowing: the micro:bit's returns inf, CPython's raises
-            # OverflowError and newer MicroPython's ValueError. micronn_check says what is
-            # wrong with the row, if anything is; micronn_act's pass never overflows.
-            import micronn_check
-            micronn_check.check(inputs, len(self.inputs), 'inputs', False, self.outputs)
-            import micronn_act
-            return micronn_act.forward(self, inputs)
+                # the sigmoid, where exp() only sees s <= 0: no overflow on any port
+                if s < 0:
+                    s = exp(s)
+                    out[j] = s / (1.0 + s)
+                else:
+                    out[j] = 1.0 / (1.0 + exp(-s))
+                j += 1
+            values = out
+        return values[:]
 
     @classmethod
     def load(cls, path):

@@ -1,8 +1,7 @@
 # micronn_act: runs on the board and on the host (CPython 3.9+, MicroPython 1.9.2+). The
 # activations beside the blog's sigmoid: relu, tanh and identity for any layer, softmax for the
-# output layer. micronn imports this for a net that has one (NeuralNet._act), or when its own
-# sigmoid pass overflows (never on the micro:bit, whose exp() returns inf), so a sigmoid net
-# is served without it; a board compiles it beside a loaded model, so it holds only what
+# output layer. micronn imports this only for a net that has one (NeuralNet._act), so a sigmoid
+# net never compiles it; a board compiles it beside a loaded model, so it holds only what
 # predicting needs, and the losses and slopes of training are micronn_act_train's.
 import math
 
@@ -28,8 +27,8 @@ def check(before, name):
 
 
 def forward(net, values):
-    """NeuralNet.predict for a net with a layer that is not sigmoid, or one whose plain pass
-    overflowed: the same pass, each layer through its own activation, overflowing nowhere."""
+    """NeuralNet.predict for a net with a layer that is not sigmoid: the same pass, each layer
+    through its own activation."""
     exp = math.exp
     layer = 0
     for row in net.layer_weights:
@@ -43,7 +42,7 @@ def forward(net, values):
             for value in values:
                 s += row[at] * value
                 at += 1
-            if f == 'sigmoid':  # exp() only sees s <= 0
+            if f == 'sigmoid':  # as micronn's: exp() only sees s <= 0
                 if s < 0:
                     s = exp(s)
                     s = s / (1.0 + s)

@@ -50,6 +50,18 @@ def test_non_numbers_are_a_type_error(bad):
         net_of([2, 2, 1]).predict([0, bad])
 
 
+@pytest.mark.parametrize('act', ['relu', 'tanh', 'identity', 'softmax'])
+def test_nets_with_other_activations_check_their_inputs_too(act):
+    # their pass is micronn_act's, which checks nothing: predict's check comes first
+    net = micronn.NeuralNet(['a', 'b'], seed=1)
+    net.add_layer(3, 'relu' if act == 'softmax' else act)
+    net.add_layer(2, act)
+    for bad, error in (([1], ValueError), ([1, 2, 3], ValueError),
+                       ([float('nan'), 0], ValueError), (['a', 1], TypeError)):
+        with pytest.raises(error, match='need 2 finite inputs'):
+            net.predict(bad)
+
+
 def test_targets_outside_0_1_and_of_wrong_length_are_refused():
     net = net_of([2, 2, 2])
     with pytest.raises(ValueError, match=r'targets in \[0, 1\]'):
