@@ -64,7 +64,7 @@ def _served(r):
 GOALS = [  # (issue, goal, how its figure is read; None: not measured here)
     ('15', '`import micronn` takes at most 1,500 B of heap',
      _at_most(('micronn', 'heap', 'import'), 1500)),
-    ('15', 'a [2, 2, 1] net takes at most 400 B of heap',
+    ('15', 'a [2, 2, 1] net takes at most 400 B of heap (what dropping it frees)',
      _at_most(('micronn', '[2, 2, 1]', 'heap'), 400)),
     ('15', '[2, 2, 1] predict at most 1.8x the default-argument floor',
      _vs_floor_locals('micronn', 1.8)),
