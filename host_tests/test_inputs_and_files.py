@@ -56,6 +56,7 @@ def test_nets_with_other_activations_check_their_inputs_too(act):
     net = micronn.NeuralNet(['a', 'b'], seed=1)
     net.add_layer(3, 'relu' if act == 'softmax' else act)
     net.add_layer(2, act)
+    assert net._act  # the pass that checks nothing
     for bad, error in (([1], ValueError), ([1, 2, 3], ValueError),
                        ([float('nan'), 0], ValueError), (['a', 1], TypeError)):
         with pytest.raises(error, match='need 2 finite inputs'):
