@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from micronn_tools import emulator, vboard
-from micronn_tools import wasm as wasm_runtime
+from micronn_tools.emulated import microbit as emulator, vboard
+from micronn_tools.emulated import wasm as wasm_runtime
 from micronn_tools.errors import BoardError
 
 # QEMU's -seed for every emulated micro:bit: where its filesystem starts placing files is drawn

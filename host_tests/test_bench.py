@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from micronn_tools import emulator
+from micronn_tools.emulated import microbit as emulator
 
 from conftest import need
 

@@ -246,7 +246,7 @@ for x in ([1], [float('nan'), 0], ['a', 1], [1, 2, 3]):
 # The benchmark's rows -----------------------------------------------------------------------
 
 def test_bench_times_the_export_and_a_floor_that_computes_the_same(tmp_path):
-    from micronn_tools import bench, bench_job
+    from micronn_tools.bench import bench, bench_job
     net = bench_job.build(micronn, [2, 2, 1])
     x = [0.25, 0.75]
     assert bench_job.floor_locals(bench.floor_weights())(x) == pytest.approx(net.predict(x), abs=FLOAT64)

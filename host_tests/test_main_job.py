@@ -3,7 +3,7 @@
 # CPUs busy beside it, as other work does on a user's laptop.
 import pytest
 
-from micronn_tools import emulator
+from micronn_tools.emulated import microbit as emulator
 
 from conftest import need
 from helpers import cli

@@ -10,7 +10,7 @@ import pytest
 import micronn
 import micronn_save
 from micronn_tools import modelfile
-from micronn_tools import bench
+from micronn_tools.bench import bench
 from micronn_tools.link import Link
 from micronn_tools.strip import strip_source
 

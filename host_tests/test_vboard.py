@@ -142,7 +142,7 @@ def test_mip_manifest_lists_the_network_modules_at_the_package_version():
 
 
 def test_micronn_demo_and_emulator_run_on_the_virtual_board(tmp_path):
-    from micronn_tools import vboard
+    from micronn_tools.emulated import vboard
     from conftest import need
     need(vboard.missing())
     code, out, err = cli('demo', '--board', 'modern-emulated', '--epochs', '3000', cwd=tmp_path)

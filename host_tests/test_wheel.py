@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from micronn_tools import emulator
-from micronn_tools import wasm
+from micronn_tools.emulated import microbit as emulator
+from micronn_tools.emulated import wasm
 
 from conftest import need
 from helpers import ROOT, fresh_clone
@@ -45,7 +45,7 @@ def run(argv, installed, timeout=600):
 
 @pytest.mark.setup
 def test_every_file_for_a_board_ships_in_the_wheel(installed):
-    code, out, err = run(['python', '-c', 'import micronn_tools.board as b, micronn_tools.wasm '
+    code, out, err = run(['python', '-c', 'import micronn_tools.board as b, micronn_tools.emulated.wasm '
                           'as w, os; print(b.firmware_dir()); print(sorted(os.listdir('
                           'b.firmware_dir()))); print(os.path.isfile(w.RUNNER))'], installed)
     assert code == 0, err
@@ -89,14 +89,14 @@ def test_installed_micronn_finds_the_wasm_runtime_in_the_user_cache(installed):
     link = os.path.join(cache, 'node_modules')
     if not os.path.exists(link):
         os.symlink(source, link)
-    code, out, err = run(['python', '-c', 'from micronn_tools import wasm; '
+    code, out, err = run(['python', '-c', 'from micronn_tools.emulated import wasm; '
                           'print(wasm.run("print(6*7)"))'], installed)
     assert code == 0, err
     assert out.split() == ['42']
 
 
 def test_the_version_wasm_asks_for_is_the_one_the_tree_pins():
-    for manifest in ('tools/node/package.json', 'package.json'):
+    for manifest in ('tools/emulated/node/package.json', 'package.json'):
         path = os.path.join(ROOT, manifest)
         if os.path.isfile(path):
             deps = json.load(open(path)).get('dependencies', {})

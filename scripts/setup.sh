@@ -55,9 +55,7 @@ if [ -n "$pkgs" ]; then
     [ -z "$firmware" ] || firmware_from_bookworm
 fi
 
-# The npm manifest lives in tools/node (older trees: the repository's root)
-NODE_DIR=tools/node
-[ -f "$NODE_DIR/package-lock.json" ] || NODE_DIR=.
+NODE_DIR=tools/emulated/node
 if [ ! -f "$NODE_DIR/node_modules/.package-lock.json" ] ||
         [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules/.package-lock.json" ]; then
     echo "setup: npm ci --prefix $NODE_DIR"

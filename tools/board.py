@@ -11,9 +11,9 @@ import micronn_boards as boards
 from serial.tools import list_ports
 
 from . import files, modelfile
-from .emulator import EmulatedMicrobit
+from .emulated.microbit import EmulatedMicrobit
 from .errors import BoardError, BoardExecError, NoModel, NotMicronn, NotWhole
-from .vboard import VirtualBoard
+from .emulated.vboard import VirtualBoard
 from .link import Link, adler32, is_virtual
 from .strip import strip_source
 

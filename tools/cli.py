@@ -211,7 +211,7 @@ def cmd_export(args):
 
 
 def cmd_bench(args):
-    from . import bench
+    from .bench import bench
     bench.main([r for r in args.runtime.split(',') if r], args.output, args.chart, say=say)
 
 

@@ -10,7 +10,7 @@ import time
 import serial
 
 from . import child
-from .errors import BoardError
+from ..errors import BoardError
 
 FIRMWARE = '/usr/share/firmware-microbit-micropython/firmware.hex'
 INSTALL_HINT = ('install it with: sudo apt-get install qemu-system-arm '

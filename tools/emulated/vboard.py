@@ -11,7 +11,7 @@ import tty
 
 from . import wasm
 from . import child
-from .errors import BoardError
+from ..errors import BoardError
 
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'vboard.mjs')
 # What a board can be built without, for the tests of port differences; each is taken away

@@ -10,9 +10,11 @@ import time
 
 import micronn
 
-from . import bench_job, blog_reference, export, wasm
-from .errors import BoardError
-from .strip import strip_source
+from .. import blog_reference, export
+from ..emulated import wasm
+from . import bench_job
+from ..errors import BoardError
+from ..strip import strip_source
 
 SHAPES = ([2, 2, 1], [2, 8, 1], [4, 8, 3])
 BIG = ([2, 29, 1], [4, 16, 3])  # exports of bigger nets (issue 16 asked for these two)
@@ -109,7 +111,7 @@ def blog_source():
 
 
 def _source(name):
-    from .board import firmware_dir
+    from ..board import firmware_dir
     d = firmware_dir() if name in FIRMWARE else HERE
     with open(os.path.join(d, name + '.py')) as f:
         return strip_source(f.read())
@@ -401,9 +403,9 @@ def run_served(say=print):
     """Heap left by the line server's imports, and the largest nets served after a flash, on
     an emulated micro:bit of their own (the timing run's files would crowd its filesystem)."""
     import micronn_boards as boards
-    from .board import Board
-    from .emulator import EmulatedMicrobit
-    from .link import Link
+    from ..board import Board
+    from ..emulated.microbit import EmulatedMicrobit
+    from ..link import Link
     r = {}
     with EmulatedMicrobit(seed=SEED) as mb, Link(mb.port, timeout=60) as link:
         board = Board(link, boards.get('microbit-emulated'))
@@ -422,8 +424,8 @@ def run_served(say=print):
 
 def run_microbit_all(n=10, say=print, r=None):
     """The micro:bit's results, filled into r as they come: a failure part way keeps them."""
-    from .emulator import EmulatedMicrobit
-    from .link import Link
+    from ..emulated.microbit import EmulatedMicrobit
+    from ..link import Link
     r = {} if r is None else r
     # unchecked commands: see Link(checked=False)
     with EmulatedMicrobit(icount=True, seed=SEED) as mb, \
@@ -540,7 +542,7 @@ def report(results, command, today=None, failed=(), seconds=None):
            'Measured %s with `%s` (python -m micronn_tools.cli bench)%s. Each table compares '
            'micronn with the blog\'s code (tools/blog_reference.py with its fixes on, so it runs) '
            'and with the floor: the [2, 2, 1] forward pass written as one straight-line function '
-           'of local floats (tools/bench_job.py; "floor locals" takes its nine weights as '
+           'of local floats (tools/bench/bench_job.py; "floor locals" takes its nine weights as '
            'default arguments, so every name in it is a local). "export" is the module '
            '`micronn export` writes for the same net (on MicroPython WebAssembly the nets '
            'differ: its random.seed(1) draws other weights than CPython\'s). Same nets '
@@ -618,7 +620,7 @@ def main(runtimes=RUNTIMES, out='BENCHMARKS.md', chart_path='benchmarks.png', sa
     that is not installed is an error (BoardError): the tables must not silently shrink. A
     runtime that fails part way still gets what it measured before into the report, which is
     written; then its error is raised."""
-    from . import emulator
+    from ..emulated import microbit as emulator
     unknown = [k for k in runtimes if k not in RUNTIMES]
     if unknown:
         raise BoardError('unknown runtime %s in --runtime: choose from %s'

@@ -7,10 +7,11 @@ import os
 import shutil
 import subprocess
 
-from .errors import BoardError
+from ..errors import BoardError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'wasm_run.mjs')
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+RUNNER = os.path.join(HERE, 'wasm_run.mjs')
 NPM_NAME = '@micropython/micropython-webassembly-pyscript'
 NPM_VERSION = '1.27.0'  # as pinned by the source tree's npm manifest (a test checks they agree)
 
@@ -23,8 +24,8 @@ def user_cache():
 
 def places():
     """Folders whose node_modules may hold the package, in order: the source tree's (its npm
-    manifest in tools/node, or in older trees the root), then the user's cache."""
-    return [os.path.join(ROOT, 'tools', 'node'), ROOT, user_cache()]
+    manifest beside this file, in node/), then the user's cache."""
+    return [os.path.join(HERE, 'node'), user_cache()]
 
 
 def package():
