@@ -1,8 +1,8 @@
-# Host only. `micronn convert` on real models: scikit-learn MLPs and PyTorch nets exported to
-# ONNX, trained here on small data (iris ships with scikit-learn). The converted net must give
-# what the source gives (predict_proba/predict; the ONNX graph run by onnxruntime) within 1e-9 on
-# CPython, and the same on MicroPython. Needs the `convert` extra: skipped without it, failed
-# under CI=true.
+# Host only. `micronn convert` on real models: scikit-learn MLPs trained here on small data (iris
+# ships with scikit-learn), and ONNX graphs as torch.onnx.export writes them, built with onnx's
+# own helper API (no torch needed). The converted net must give what the source gives
+# (predict_proba/predict; the ONNX graph run by onnxruntime) within 1e-9 on CPython, and the
+# same on MicroPython. Needs the `convert` extra: skipped without it, failed under CI=true.
 import ast
 import functools
 import os
@@ -19,7 +19,7 @@ from micronn_tools import modelfile
 from micronn_tools.link import Link
 from micronn_tools.strip import strip_source
 
-LIBS = ('sklearn', 'joblib', 'pandas', 'onnx', 'onnxruntime', 'onnxscript', 'torch')
+LIBS = ('sklearn', 'joblib', 'pandas', 'onnx', 'onnxruntime')
 FIRMWARE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'firmware')
 
 
@@ -35,7 +35,7 @@ def _missing():
 @pytest.fixture(autouse=True)
 def libs():
     need(_missing())
-    warnings.simplefilter('ignore')  # convergence and exporter chatter
+    warnings.simplefilter('ignore')  # scikit-learn's convergence warnings
 
 
 def iris():
@@ -178,49 +178,83 @@ def test_other_estimators_and_unfitted_models_are_refused(tmp_path):
 
 
 # ONNX ---------------------------------------------------------------------------------------
+# Each graph is written with onnx's own helper API, node for node as torch.onnx.export writes
+# the same Sequential (its dynamo exporter, or the legacy one where the name says so): Gemm
+# with the weights transposed (transB) for a batch of rows, MatMul then Add for one row. The
+# weights are float32, as torch's are, taken from scikit-learn nets fitted here on iris.
 
-def torch_net(layers, X, Y, loss, steps=150):
-    """A torch Sequential of layers, trained briefly on (X, Y)."""
-    import torch
-    torch.manual_seed(0)
-    m = torch.nn.Sequential(*layers)
-    opt = torch.optim.Adam(m.parameters(), lr=0.02)
-    for _ in range(steps):
-        opt.zero_grad()
-        loss(m(X), Y).backward()
-        opt.step()
-    return m.eval()
+def onnx_model(nodes, weights, shape, output):
+    """An ONNX model: nodes [(op, inputs, outputs, attributes)], weights {name: array} as its
+    initializers, one float input of the given shape named 'input', and output."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    graph = helper.make_graph(
+        [helper.make_node(op, ins, outs, **attrs) for op, ins, outs, attrs in nodes], 'net',
+        [helper.make_tensor_value_info('input', TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info(output, TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(np.asarray(w, dtype=np.float32), name)
+         for name, w in weights.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 17)], ir_version=8)
+    model = onnx.shape_inference.infer_shapes(model, strict_mode=True)  # the output's shape
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def gemm(x, w, out, bias=True):
+    """torch's Linear on a batch: Gemm by weights w (out x in, transposed), bias w's + '.b'."""
+    return ('Gemm', [x, w] + [w + '.b'] * bias, [out],
+            dict(alpha=1.0, beta=1.0, transA=0, transB=1))
+
+
+def linear(fitted, i, name, bias=True):
+    """Layer i of a fitted scikit-learn MLP as torch keeps a Linear: {name: out x in weights,
+    name.b: biases}."""
+    w = {name: fitted.coefs_[i].T}
+    if bias:
+        w[name + '.b'] = fitted.intercepts_[i]
+    return w
 
 
 @functools.lru_cache(maxsize=None)
 def onnx_cases():
-    """(name, torch model, example input, export options)."""
-    import torch
-    from torch import nn
+    """(name, ONNX model)."""
+    import numpy as np
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
     X, y = iris()
-    X = torch.tensor(X.values, dtype=torch.float32)
-    Y = torch.tensor(y.values)
-    soft = nn.Softmax(dim=1)
+    X, y = X.values, y.values
     cases = []
-    m = torch_net([nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 3)], X, Y, nn.CrossEntropyLoss())
-    cases.append(('iris, relu, softmax (Gemm)', nn.Sequential(*m, soft), X[:1], {}))
-    m = torch_net([nn.Flatten(), nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 4), nn.Linear(4, 3)],
-                  X, Y, nn.CrossEntropyLoss())
-    cases.append(('flatten, tanh, two linear in a row (legacy exporter)', m, X[:1],
-                  {'dynamo': False}))
-    Yb = (X[:, 2] > 3).float().unsqueeze(1)
-    m = torch_net([nn.Linear(4, 5), nn.Sigmoid(), nn.Linear(5, 1), nn.Sigmoid()], X, Yb,
-                  nn.BCELoss())
-    cases.append(('one row, MatMul then Add, sigmoid', m, X[0], {}))
-    m = torch_net([nn.Linear(4, 3, bias=False), nn.Tanh(), nn.Linear(3, 2)], X,
-                  X[:, :2] * 0.5, nn.MSELoss())
-    cases.append(('regression, no bias, no output activation', m, X[:1], {}))
+    m = MLPClassifier(hidden_layer_sizes=(6,), max_iter=300, random_state=0).fit(X, y)
+    cases.append(('iris, relu, softmax (Gemm)', onnx_model(
+        [gemm('input', '0.w', 'l0'), ('Relu', ['l0'], ['r0'], {}), gemm('r0', '2.w', 'l1'),
+         ('Softmax', ['l1'], ['softmax'], dict(axis=1))],
+        {**linear(m, 0, '0.w'), **linear(m, 1, '2.w')}, [1, 4], 'softmax')))
+    m = MLPClassifier(hidden_layer_sizes=(5, 4), activation='tanh', max_iter=300,
+                      random_state=0).fit(X, y)
+    cases.append(('flatten, tanh, two linear in a row (legacy exporter)', onnx_model(
+        [('Flatten', ['input'], ['f'], dict(axis=1)), gemm('f', '1.w', 'l1'),
+         ('Tanh', ['l1'], ['t'], {}), gemm('t', '3.w', 'l3'), gemm('l3', '4.w', '11')],
+        {**linear(m, 0, '1.w'), **linear(m, 1, '3.w'), **linear(m, 2, '4.w')}, [1, 4], '11')))
+    m = MLPClassifier(hidden_layer_sizes=(5,), activation='logistic', max_iter=300,
+                      random_state=0).fit(X, X[:, 2] > 3)
+    cases.append(('one row, MatMul then Add, sigmoid', onnx_model(
+        [('MatMul', ['input', 'w0'], ['m0'], {}), ('Add', ['m0', 'b0'], ['l0'], {}),
+         ('Sigmoid', ['l0'], ['s0'], {}), ('MatMul', ['s0', 'w2'], ['m2'], {}),
+         ('Add', ['m2', 'b2'], ['l2'], {}), ('Sigmoid', ['l2'], ['sigmoid'], {})],
+        {'w0': m.coefs_[0], 'b0': m.intercepts_[0], 'w2': m.coefs_[1], 'b2': m.intercepts_[1]},
+        [4], 'sigmoid')))
+    m = MLPRegressor(hidden_layer_sizes=(3,), activation='tanh', max_iter=300,
+                     random_state=0).fit(X, X[:, :2] * 0.5)
+    cases.append(('regression, no bias, no output activation', onnx_model(
+        [gemm('input', '0.w', 'l0', bias=False), ('Tanh', ['l0'], ['t'], {}),
+         gemm('t', '2.w', 'linear')],
+        {**linear(m, 0, '0.w', bias=False), **linear(m, 1, '2.w')}, [1, 4], 'linear')))
     return cases
 
 
-def export(model, x, path, **opts):
-    import torch
-    torch.onnx.export(model, (x,), str(path), **opts)
+def export(model, path):
+    import onnx
+    onnx.save(model, str(path))
     return path
 
 
@@ -253,8 +287,8 @@ def run_onnx(path, X, double=False):
 def test_onnx_models_convert_to_the_same_predictions(tmp_path, capsys):
     X, _ = iris()
     X = X.values
-    for name, model, x, opts in onnx_cases():
-        path = export(model, x, tmp_path / 'm.onnx', **opts)
+    for name, model in onnx_cases():
+        path = export(model, tmp_path / 'm.onnx')
         net = convert(path)
         w64 = worst(net, X, run_onnx(path, X, double=True))
         w32 = worst(net, X, run_onnx(path, X))
@@ -266,20 +300,33 @@ def test_onnx_models_convert_to_the_same_predictions(tmp_path, capsys):
 
 
 def test_onnx_models_it_cannot_express_are_refused(tmp_path):
-    import torch
-    from torch import nn
-    x = torch.zeros(1, 4)
-    cases = [(nn.Sequential(nn.Linear(4, 3), nn.LeakyReLU()), x, 'is LeakyRelu'),
-             (nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3)).eval(), x,
-              'is BatchNormalization'),
-             (nn.Sequential(nn.Conv1d(1, 2, 3), nn.Flatten(), nn.Linear(4, 2)),
-              torch.zeros(1, 1, 4), 'is Conv'),
-             (nn.Sequential(nn.Linear(4, 3), nn.ReLU()), x, 'last layer ends in relu'),
-             (nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=0)), x, 'Softmax over axis 0'),
-             (nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1), nn.Linear(3, 2)), x,
+    import numpy as np
+    rng = np.random.RandomState(0)
+
+    def lin(name, n_out, n_in):
+        return {name: rng.uniform(-0.5, 0.5, (n_out, n_in)), name + '.b': rng.uniform(-0.5, 0.5, n_out)}
+    bn = {'1.weight': rng.uniform(0.5, 1.5, 3), '1.bias': rng.uniform(-0.5, 0.5, 3)}
+    conv = {'0.weight': rng.uniform(-0.5, 0.5, (2, 1, 3)), '0.bias': rng.uniform(-0.5, 0.5, 2)}
+    cases = [([gemm('input', '0.w', 'g'), ('LeakyRelu', ['g'], ['4'], dict(alpha=0.01))],
+              lin('0.w', 3, 4), [1, 4], '4', 'is LeakyRelu'),
+             ([('Identity', ['1.weight'], ['1.running_var'], {}),  # the legacy exporter's copies
+               ('Identity', ['1.bias'], ['1.running_mean'], {}), gemm('input', '0.w', 'g'),
+               ('BatchNormalization', ['g', '1.weight', '1.bias', '1.running_mean',
+                                       '1.running_var'], ['9'], dict(epsilon=1e-5, momentum=0.9))],
+              {**lin('0.w', 3, 4), **bn}, [1, 4], '9', 'is BatchNormalization'),
+             ([('Conv', ['input', '0.weight', '0.bias'], ['c'],
+                dict(dilations=[1], group=1, kernel_shape=[3], pads=[0, 0], strides=[1])),
+               ('Flatten', ['c'], ['f'], dict(axis=1)), gemm('f', '2.w', '7')],
+              {**conv, **lin('2.w', 2, 4)}, [1, 1, 4], '7', 'is Conv'),
+             ([gemm('input', '0.w', 'g'), ('Relu', ['g'], ['4'], {})], lin('0.w', 3, 4), [1, 4],
+              '4', 'last layer ends in relu'),
+             ([gemm('input', '0.w', 'g'), ('Softmax', ['g'], ['4'], dict(axis=0))],
+              lin('0.w', 3, 4), [1, 4], '4', 'Softmax over axis 0'),
+             ([gemm('input', '0.w', 'g'), ('Softmax', ['g'], ['s'], dict(axis=1)),
+               gemm('s', '2.w', '7')], {**lin('0.w', 3, 4), **lin('2.w', 2, 3)}, [1, 4], '7',
               'Softmax before the last layer')]
-    for model, inp, why in cases:
-        path = export(model, inp, tmp_path / 'm.onnx', dynamo=False)
+    for nodes, weights, shape, output, why in cases:
+        path = export(onnx_model(nodes, weights, shape, output), tmp_path / 'm.onnx')
         with pytest.raises(ValueError, match=why):
             convert(path)
     (tmp_path / 'junk.onnx').write_bytes(b'\x00\x01junk')
@@ -326,13 +373,13 @@ def test_wasm_runs_converted_models_like_cpython(wasm, tmp_path):
     X, _ = iris()
     X = X.values.tolist()
     nets = []
-    for name, model, x, opts in onnx_cases()[:1]:
-        nets.append(convert(export(model, x, tmp_path / 'm.onnx', **opts)))
+    for name, model in onnx_cases()[:1]:
+        nets.append(convert(export(model, tmp_path / 'm.onnx')))
     for name, model, Xs in sk_cases()[:2]:
         joblib.dump(model, tmp_path / 'm.joblib')
         nets.append(convert(tmp_path / 'm.joblib'))
-    files = {m + '.py': source(m) for m in ('micronn', 'micronn_build', 'micronn_act',
-                                            'micronn_model', 'micronn_bytes')}
+    files = {m + '.py': source(m) for m in ('micronn', 'micronn_check', 'micronn_act',
+                                            'micronn_model', 'micronn_bytes', 'micronn_sum')}
     code = 'import micronn\n'
     for i, net in enumerate(nets):
         files['m%d.mn' % i] = micronn_save.dumps(net)
@@ -347,7 +394,7 @@ def test_wasm_runs_converted_models_like_cpython(wasm, tmp_path):
 @pytest.mark.microbit
 def test_microbit_runs_the_converted_iris_net_like_cpython(microbit, tmp_path, capsys):
     # the firmware's micronn and micronn_act on the board, the net's lists made there as grow()
-    # makes them (micronn_build, which grow() would compile to check the names, leaves the
+    # makes them (micronn_train, which grow() would compile to check the names, leaves the
     # parser no heap), the converted weights set a few at a time; each command alone
     import numpy as np
     model, net, X = converted_iris(tmp_path)
@@ -382,7 +429,7 @@ def test_microbit_runs_the_converted_iris_net_like_cpython(microbit, tmp_path, c
 
 @pytest.mark.microbit
 def test_flash_refuses_a_converted_net_the_microbit_cannot_hold(fresh_microbit, tmp_path):
-    # micronn, micronn_model, micronn_serve, micronn_build and micronn_act leave no heap for such
+    # micronn, micronn_model, micronn_serve, micronn_check and micronn_act leave no heap for such
     # a net on a 16 KB micro:bit (measured: not even [2, 1, 1] loaded), so it is refused before
     # anything is written, saying why
     import joblib
@@ -425,7 +472,7 @@ def test_the_converted_iris_net_serves_on_the_microbit_as_an_export(fresh_microb
 @pytest.mark.wasm
 def test_the_converted_iris_net_flashes_and_verifies_on_the_modern_board(tmp_path):
     # a board with room for it (the virtual modern board: MicroPython 1.27 WebAssembly behind a
-    # pty): flash writes micronn_act and micronn_act_train beside the firmware, boot reads the
+    # pty): flash writes micronn_act beside the firmware, boot reads the
     # net with them, and verify compares all 150 rows with the host's predictions
     from conftest import start_board
     mn, data = iris_files(tmp_path)
@@ -433,7 +480,7 @@ def test_the_converted_iris_net_flashes_and_verifies_on_the_modern_board(tmp_pat
         opts = ['--port', b.port, '--board', b.profile]
         code, out, err = cli('flash', mn, *opts)
         assert code == 0, err
-        assert 'micronn_act.' in out and 'micronn_act_train.' in out  # .mpy there
+        assert 'micronn_act.' in out  # .mpy there
         code, out, err = cli('verify', mn, '--data', data, '--outputs', '3', *opts)
         assert code == 0, err + out
         print(out.strip().splitlines()[-1])
