@@ -393,10 +393,10 @@ def test_reset_while_connecting(board, models, flashed_a):
 # what each ordinary command carries on its way to the board (the tool sends each as one
 # checked command), and a byte in it to damage
 COMMANDS = {
-    'the link helper': b'def _mn_k',
+    'the link helper': b'def _mn_sum',
     'the identity command': b'uname',
     'the heap check': b'mem_free',
-    'the file-sum helper': b'def _mn_sum',
+    'the file-sum command': b'[_mn_sum(',
     'the room listing': b'listdir()]',
     "predict's row": b'1.0 0.0',
 }
@@ -407,7 +407,7 @@ COMMANDS = {
 def test_damaged_commands_are_sent_again(board, models, flashed_a, what, kind):
     with FaultyLink(board.port) as mitm:
         mitm.arm(kind, after=COMMANDS[what], offset=2)
-        args = ('flash', str(models / 'a.mn')) if what in ('the file-sum helper',
+        args = ('flash', str(models / 'a.mn')) if what in ('the file-sum command',
                                                             'the room listing') else (
             'predict', '1', '0')
         code, out, err = cli(*args, '--port', mitm.port, '--timeout', '5')

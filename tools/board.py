@@ -11,10 +11,11 @@ import micronn_boards as boards
 from serial.tools import list_ports
 
 from . import files, modelfile
+from .files import adler32
 from .emulated.microbit import EmulatedMicrobit
 from .errors import BoardError, BoardExecError, NoModel, NotMicronn, NotWhole
 from .emulated.vboard import VirtualBoard
-from .link import Link, adler32, is_virtual
+from .link import Link, is_virtual
 from .strip import strip_source
 
 # Libraries before main.py: a board reset half way through still boots old or new code whole.

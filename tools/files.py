@@ -1,15 +1,18 @@
-# Host only. What the tool does with a board's filesystem, for each file API a profile in boards/
-# names: "microbit" (open, os.listdir, os.remove, os.size: no rename, no stat, no .mpy) and
-# "modern" (os.stat, os.statvfs, os.rename, .mpy). The board-side code is kept here as strings
-# so the tests can run exactly what the tool sends on MicroPython WebAssembly, which needs no
-# serial link.
+# Host only. Files on the board: their sums, writes in checked pieces and removes, run as small
+# commands through the link; and the room each file API a profile in boards/ names leaves:
+# "microbit" (open, os.listdir, os.remove, os.size: no rename, no stat, no .mpy) and "modern"
+# (os.stat, os.statvfs, os.rename, .mpy). The board-side code is kept here as strings so the
+# tests can run exactly what the tool sends on MicroPython WebAssembly, with no serial link.
 import os
 import subprocess
 import sys
 import tempfile
+import zlib
 from collections import namedtuple
 
-from .errors import BoardError, BoardFull
+from .errors import BoardError, BoardExecError, BoardFull, LinkDamaged, LinkLost, NotAnswering
+
+CHUNK = 96  # file bytes per write command
 
 # What a board's LIST reports: free units, {name: size} and the unit's size in bytes.
 Room = namedtuple('Room', 'free sizes unit')
@@ -19,6 +22,84 @@ Room = namedtuple('Room', 'free sizes unit')
 _COPY = ("def _mn_copy(s,d):\n a=open(s,'rb');b=open(d,'wb')\n while 1:\n  c=a.read(64)\n"
          "  if not c:break\n  b.write(c)\n a.close();b.close()\n __import__('os').remove(s)")
 REMOVE = "import os\nfor n in %r:\n if n in os.listdir():os.remove(n)"
+
+
+def adler32(data):
+    """Bytes' sum as the board reports a file's: Adler-32, in hex."""
+    return '%08x' % zlib.adler32(data)
+
+
+class OnBoardFiles:
+    """What the link does with files, mixed into it as mpremote's Transport is into its
+    SerialTransport: commands through its exec() and eval(), sums by its helper _mn_sum."""
+
+    def file_sum(self, name):
+        """(size, adler32 hex) of a file on the board, or None if it does not exist."""
+        return self.file_sums([name])[name]
+
+    def file_sums(self, names):
+        """{name: file_sum(name)} for files on the board, read in one command (for one name,
+        the shortest: on a micro:bit whose heap is nearly full, a longer one does not parse)."""
+        one = ("[_mn_sum(%r) if %r in __import__('os').listdir() else None]" % ((names[0],) * 2)
+               if len(names) == 1 else None)
+        for _ in range(2):
+            self.define_helper()
+            try:
+                sums = self.eval(one or "(lambda l:[_mn_sum(n) if n in l else None for n in %r])"
+                                        "(__import__('os').listdir())" % (list(names),))
+                return {n: s and (s[0], '%04x%04x' % (s[2], s[1])) for n, s in zip(names, sums)}
+            except BoardExecError as e:
+                if "'_mn_sum'" not in e.traceback:
+                    raise
+                self.helper = False  # gone with a reset the link did not see
+        raise BoardError('the board on %s keeps losing micronn\'s helpers: %s and retry'
+                         % (self.port, self._restart_advice()))
+
+    def remove(self, *names):
+        """Remove files on the board, those that are there."""
+        self.exec(REMOVE % (names,))
+
+    def write_file(self, name, data, progress=None, tries=3):
+        """Write bytes to name on the board, in pieces, then check size and sum there. Each
+        piece runs only if it arrived whole, so the sum fails only if the board itself
+        wrote wrong: then the whole file is written again, up to `tries` times in all."""
+        for attempt in range(1, tries + 1):
+            try:
+                return self._write_once(name, data, progress)
+            except (LinkLost, LinkDamaged, NotAnswering, BoardFull):
+                raise
+            except BoardExecError as e:
+                if attempt == tries or 'MemoryError' in e.traceback:
+                    raise
+            except BoardError:
+                if attempt == tries:
+                    raise
+            self.enter()  # back to a clean raw REPL
+
+    def _write_once(self, name, data, progress):
+        try:
+            self.exec('_f=open(%r,"wb");_w=_f.write' % name)
+            try:
+                for i in range(0, len(data), CHUNK):
+                    self.exec('_w(%r)' % data[i:i + CHUNK])
+                    if progress:
+                        progress(min(i + CHUNK, len(data)), len(data))
+            finally:
+                self.exec('_f.close();del _f,_w')
+        except BoardExecError as e:
+            last = e.traceback.strip().splitlines()[-1]
+            if not last.startswith('OSError') or not (
+                    last.endswith(' 28') or 'ENOSPC' in last or 'storage space' in last):
+                raise  # 28 is ENOSPC; the micro:bit's open() says "no more storage space"
+            self.remove(name)  # no half file left (the micro:bit drops it; other ports keep it)
+            raise BoardFull('no room for %s (%d bytes) on the board: its filesystem is full; '
+                            'remove files it does not need, e.g. mpremote exec "import os; '
+                            'os.remove(\'NAME\')", and flash again' % (name, len(data)))
+        want = (len(data), adler32(data))
+        got = self.file_sum(name)
+        if got is None or tuple(got) != want:
+            raise BoardError('%s arrived damaged on the board (size/sum %s, sent %s): the '
+                             'serial link loses bytes; retry' % (name, got, want))
 
 
 class MicrobitFiles:

@@ -2,9 +2,9 @@
 # pyproject.toml: its source calls that API unstable). What mpremote 1.29 lacks and this adds:
 # a deadline on every read (its pty reads block for ever); commands that run only when they
 # arrive whole (serial links drop and flip bytes, the more so on a busy machine: each command
-# goes to a small helper on the board, _mn_k, with its Adler-32, and runs only if the sum holds;
-# a damaged one is sent again, more slowly); files written in pieces and checked on the board;
-# results read back as repr() through ast.literal_eval.
+# goes to a small helper on the board, _mn_sum, with its Adler-32, and runs only if the sum
+# holds; a damaged one is sent again, more slowly); results read back as repr() through
+# ast.literal_eval. Files on the board: files.OnBoardFiles.
 import ast
 import os
 import re
@@ -14,31 +14,26 @@ import zlib
 from mpremote.transport import TransportError
 from mpremote.transport_serial import SerialTransport
 
-from .errors import (BoardError, BoardExecError, BoardFull, LinkDamaged, LinkLost,
-                     NotAnswering, NotMicronn)
-from .files import REMOVE
+from .errors import BoardError, BoardExecError, LinkDamaged, LinkLost, NotAnswering, NotMicronn
+from .files import OnBoardFiles
 
 PIECE = 32  # bytes per serial write, then a pause; the micro:bit keeps up with this when idle
 PAUSE = 0.003
 SLOWEST = (8, 0.05)  # where the pacing stops slowing down after damaged commands
 TRIES = 6  # sends of one command before the link is declared too damaged to use
-CHUNK = 96  # file bytes per write command
 RAW_PROMPT = b'raw REPL; CTRL-B to exit\r\n>'
-ACK, NAK = b'\x06', b'\x15'  # what _mn_x prints before running a command, or instead of it
+ACK, NAK = b'\x06', b'\x15'  # what the helper prints before running a command, or instead
 
-# Runs on the board: _mn_k(s, a, b) gives back the command s to run if its Adler-32 is (a, b),
-# or one that says it arrived damaged. Each command goes as exec(_mn_k(...)), from the top
-# level: run inside a function, imports nest too deep for the micro:bit's small stack.
-_CHECKED = ("def _mn_k(s,x,y):\n a=1;b=0\n for c in s:a=(a+ord(c))%65521;b=(b+a)%65521\n"
-            " if a!=x or b!=y:return \"print('\\\\x15')\"\n print('\\x06',end='')\n return s")
-HELPERS = {'checked': '_mn_k', 'sum': '_mn_sum'}  # the link's helpers on the board, by role
+# The link's helper, on the board: _mn_sum(name) is a file's (size, a, b), its Adler-32, and
+# _mn_sum(command, (size, a, b)) the command to run if that is its sum, else one printing NAK.
+# Its own Adler-32, not the firmware's: it must work before anything is flashed. Commands run
+# as exec(_mn_sum(...)) at the top level: in a function, imports nest too deep for a micro:bit.
+HELPER = ("def _mn_sum(s,x=0):\n d=s;f=0\n if not x:f=open(s,'rb');d=f.read(64)\n"
+          " a=1;b=0;k=0\n while d:\n  k+=len(d)\n  for c in d:a=(a+c)%65521;b=(b+a)%65521\n"
+          "  d=f and f.read(64)\n if f:f.close();return k,a,b\n"
+          " if (k,a,b)!=x:return \"print('\\\\x15')\"\n print('\\x06',end='')\n return s")
 # A command whose sums reach past 65521, so that a helper damaged on its way is caught
 _SELF_TEST = 'print(%r)' % ('micronn ' * 8)
-
-# Adler-32 of a file, computed on the board (the micro:bit has no hashlib or binascii).
-_SUM_FN = ("def _mn_sum(n):\n a=1;b=0;k=0\n f=open(n,'rb')\n while 1:\n  d=f.read(64)\n"
-           "  if not d:break\n  k+=len(d)\n  for c in d:a=(a+c)%65521;b=(b+a)%65521\n"
-           " f.close()\n return k,'%04x%04x'%(b,a)")
 
 
 def is_virtual(port):
@@ -46,26 +41,13 @@ def is_virtual(port):
     return port.startswith('/dev/pts/')
 
 
-def _sums(text):
-    a, b = 1, 0
-    for c in text:
-        a = (a + ord(c)) % 65521
-        b = (b + a) % 65521
-    return a, b
+class RawRepl:
+    """A board's raw REPL over a serial port, every read with a deadline: enter it, restart
+    the board's interpreter (soft_reset, boot), write with the link's pacing."""
 
-
-class Link:
-    """with Link(port) as link: link.eval('1+1') -> 2. Enters the raw REPL on open; on close
-    the board restarts its own program (main.py), as it would after a reset."""
-
-    def __init__(self, port, timeout=10.0, checked=True):
+    def __init__(self, port, timeout=10.0):
         self.port = port
         self.timeout = timeout
-        # checked=False: commands go as they are, unchecked. Only for computing on the board
-        # (the tests' and the benchmark's): on the micro:bit, micronn's lazily built methods
-        # (add_layer, train_row) nest deeper than its C stack allows inside the checked exec.
-        # A damaged one is sent again only when the error it raises shows it (_garbled).
-        self.checked = checked
         if port.startswith('/dev/') and not os.path.exists(port):
             raise BoardError('no serial port %s: check the cable, or list boards with '
                              '`micronn boards`' % port)
@@ -75,9 +57,8 @@ class Link:
             from .ports import why_not_open
             raise BoardError(why_not_open(port)) from None
         self.s = self.t.serial
-        self._helpers = set()  # board-side helpers defined since the last soft reset
+        self.helper = False  # whether the link's helper is on the board: a restart clears it
         self.piece, self.pause = PIECE, PAUSE
-        self.sent = self.damaged = 0  # commands and lines sent, and how many arrived damaged
 
     def __enter__(self):
         try:
@@ -155,7 +136,7 @@ class Link:
             self._write(b'\x03\x04')
             data, ok = self._read_until(lambda d: d.endswith(RAW_PROMPT), self.timeout)
             if ok:
-                self._helpers = set()
+                self.helper = False
                 return
             self.enter()  # the Ctrl-D was lost, or the board is in the friendly REPL
         raise BoardError('the board on %s did not come back from a soft reset (it printed '
@@ -173,7 +154,7 @@ class Link:
                 self._write(b'\x04')
                 data, ok = self._read_until(_booted, self.timeout)
                 if ok:
-                    self._helpers = set()
+                    self.helper = False
                     return data
                 if b'soft reboot' in data:  # it restarted, and runs something that never ends
                     raise NotMicronn('the program on %s is not micronn\'s (it printed %r)'
@@ -191,22 +172,43 @@ class Link:
             raise LinkLost('lost the link to %s (%s): check the cable and retry'
                            % (self.port, e))
 
+
+class Link(RawRepl, OnBoardFiles):
+    """with Link(port) as link: link.eval('1+1') -> 2. Enters the raw REPL on open; on close
+    the board restarts its own program (main.py), as it would after a reset."""
+
+    def __init__(self, port, timeout=10.0, checked=True):
+        super().__init__(port, timeout)
+        # checked=False: commands go as they are, unchecked. Only for computing on the board
+        # (the tests' and the benchmark's): on the micro:bit, what training imports nests
+        # deeper than its C stack allows inside the checked exec. A damaged one is sent again
+        # only when the error it raises shows it (_garbled).
+        self.checked = checked
+        self.sent = self.damaged = 0  # commands and lines sent, and how many arrived damaged
+
     def _send(self, code):
         """Send code as one raw-REPL command that runs only if it arrives whole."""
-        if 'checked' not in self._helpers:
-            self._define_checked()
+        self.define_helper()
         self._write(b'\x03' + self._checked(code) + b'\x04')
 
     @staticmethod
     def _checked(code):
-        a, b = _sums(code)
-        return ('exec(_mn_k(%s,%d,%d))' % (ascii(code), a, b)).encode()
+        data = code.encode()
+        v = zlib.adler32(data)
+        return b'exec(_mn_sum(%r,(%d,%d,%d)))' % (data, len(data), v & 0xffff, v >> 16)
 
-    def _define_checked(self):
-        """Put _mn_k on the board, and prove it: a damaged definition fails its self-test."""
+    def define_helper(self):
+        """Put the helper on the board unless it is there. A checked link sends it as it is,
+        then proves it: a damaged definition fails its self-test."""
+        if self.helper:
+            return
+        if not self.checked:
+            self.exec(HELPER)
+            self.helper = True
+            return
         for _ in range(TRIES):
             self.sent += 1
-            self._write(b'\x03' + _CHECKED.encode() + b'\x04')
+            self._write(b'\x03' + HELPER.encode() + b'\x04')
             data, ok = self._read_until(_ended, self.timeout)
             if ok and _out_of_memory(data):
                 self._result(data[2:], ok, None)  # raises: out of memory
@@ -215,7 +217,7 @@ class Link:
                 data, ok = self._read_until(_ended, self.timeout)
                 want = b'OK' + ACK + _SELF_TEST[7:-2].encode() + b'\n\x04\x04>'
                 if ok and data.replace(b'\r\n', b'\n') == want:
-                    self._helpers.add('checked')
+                    self.helper = True
                     return
             self._slow_down()
             if not ok:
@@ -255,12 +257,11 @@ class Link:
             raise self._too_damaged()
         for _ in range(TRIES):
             self.sent += 1
-            self._send(''.join('del %s\n' % HELPERS[h] for h in sorted(self._helpers))
-                       + 'import gc\ngc.collect()\n' + code if alone else code)
+            self._send('del _mn_sum\nimport gc\ngc.collect()\n' + code if alone else code)
             data, ok = self._read_until(done, timeout)
             if data.startswith(b'OK' + ACK):
                 if alone:
-                    self._helpers = set()
+                    self.helper = False
                 return data[3:], ok
             if ok and _out_of_memory(data):
                 return data[2:], ok  # too little heap even to compile the call: _result says so
@@ -268,7 +269,7 @@ class Link:
             # damaged, or the helper is gone (the board was reset), or a lost Ctrl-D left
             # the board waiting for more of it (then enter() finds out whether it is alive).
             self._slow_down()
-            self._helpers.discard('checked')
+            self.helper = False
             if not ok:
                 self.enter()
         raise self._too_damaged()
@@ -345,79 +346,6 @@ class Link:
         except (ValueError, SyntaxError):
             raise BoardError('unreadable answer from the board: %r' % out[:80])
 
-    def _ensure_helpers(self):
-        if 'sum' not in self._helpers:
-            self.exec(_SUM_FN)
-            self._helpers.add('sum')
-
-    def file_sum(self, name):
-        """(size, adler32 hex) of a file on the board, or None if it does not exist."""
-        return self.file_sums([name])[name]
-
-    def file_sums(self, names):
-        """{name: file_sum(name)} for files on the board, read in one command (for one name,
-        the shortest: on a micro:bit whose heap is nearly full, a longer one does not parse)."""
-        one = ("[_mn_sum(%r) if %r in __import__('os').listdir() else None]" % ((names[0],) * 2)
-               if len(names) == 1 else None)
-        for _ in range(2):
-            self._ensure_helpers()
-            try:
-                sums = self.eval(one or "(lambda l:[_mn_sum(n) if n in l else None for n in %r])"
-                                        "(__import__('os').listdir())" % (list(names),))
-                return dict(zip(names, (s and tuple(s) for s in sums)))
-            except BoardExecError as e:
-                if "'_mn_sum'" not in e.traceback:
-                    raise
-                self._helpers.discard('sum')  # gone with a reset the link did not see
-        raise BoardError('the board on %s keeps losing micronn\'s helpers: %s and retry'
-                         % (self.port, self._restart_advice()))
-
-    def remove(self, *names):
-        """Remove files on the board, those that are there."""
-        self.exec(REMOVE % (names,))
-
-    def write_file(self, name, data, progress=None, tries=3):
-        """Write bytes to name on the board, in pieces, then check size and sum there. Each
-        piece runs only if it arrived whole, so the sum fails only if the board itself
-        wrote wrong: then the whole file is written again, up to `tries` times in all."""
-        for attempt in range(1, tries + 1):
-            try:
-                return self._write_once(name, data, progress)
-            except (LinkLost, LinkDamaged, NotAnswering, BoardFull):
-                raise
-            except BoardExecError as e:
-                if attempt == tries or 'MemoryError' in e.traceback:
-                    raise
-            except BoardError:
-                if attempt == tries:
-                    raise
-            self.enter()  # back to a clean raw REPL
-
-    def _write_once(self, name, data, progress):
-        try:
-            self.exec('_f=open(%r,"wb");_w=_f.write' % name)
-            try:
-                for i in range(0, len(data), CHUNK):
-                    self.exec('_w(%r)' % data[i:i + CHUNK])
-                    if progress:
-                        progress(min(i + CHUNK, len(data)), len(data))
-            finally:
-                self.exec('_f.close();del _f,_w')
-        except BoardExecError as e:
-            last = e.traceback.strip().splitlines()[-1]
-            if not last.startswith('OSError') or not (
-                    last.endswith(' 28') or 'ENOSPC' in last or 'storage space' in last):
-                raise  # 28 is ENOSPC; the micro:bit's open() says "no more storage space"
-            self.remove(name)  # no half file left (the micro:bit drops it; other ports keep it)
-            raise BoardFull('no room for %s (%d bytes) on the board: its filesystem is full; '
-                            'remove files it does not need, e.g. mpremote exec "import os; '
-                            'os.remove(\'NAME\')", and flash again' % (name, len(data)))
-        want = (len(data), adler32(data))
-        got = self.file_sum(name)
-        if got is None or tuple(got) != want:
-            raise BoardError('%s arrived damaged on the board (size/sum %s, sent %s): the '
-                             'serial link loses bytes; retry' % (name, got, want))
-
 
 def _garbled(code, data):
     """Whether an unchecked command's answer shows that it arrived damaged: a SyntaxError (the
@@ -463,6 +391,3 @@ def _answered(data):
     """A program started with start() waits at its prompt again, or has ended."""
     return _prompted(data) or _ended(data)
 
-
-def adler32(data):
-    return '%08x' % zlib.adler32(data)
