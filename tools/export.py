@@ -11,11 +11,8 @@ import micronn_check
 from . import modelfile
 
 ACTIVATIONS = ('sigmoid', 'relu', 'tanh', 'identity', 'softmax')
-# Nets with at most this many weights are written straight-line. Measured on the emulated
-# micro:bit (-icount shift=6), heap of the import / us per predict, straight vs looped:
-# [2, 8, 1] (33 weights) 1104 B / 3.6 ms vs 1408 B / 4.2 ms; [4, 8, 3] (67) 1792 / 5.6 vs
-# 1552 / 6.3; [2, 29, 1] (117) straight runs out of heap while compiling, looped 3056 / 13.5.
-# Straight is always about 15% faster, but past ~50 weights it costs more heap than it saves.
+# Nets with at most this many weights are written straight-line: faster than loops, but past
+# about 50 weights its code takes more of the micro:bit's heap than the loops' would.
 UNROLL_MAX = 48
 FANIN_MAX = 32  # past this, a neuron's sum is a loop: locals are few on MicroPython
 

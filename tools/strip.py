@@ -1,7 +1,7 @@
 # Host only. Device source for boards that compile it in a tiny heap and keep it in a tiny
 # filesystem (the micro:bit: 16 KB RAM, about 15 KB of files): comments and docstrings
-# dropped and local names shortened, by python-minifier. Measured on the emulated micro:bit:
-# the firmware took 123 of its 120 filesystem chunks with comments stripped alone, 96 this way.
+# dropped and local names shortened, by python-minifier: with comments dropped alone, the
+# firmware did not fit the micro:bit's filesystem.
 # Names that other modules or the user call (globals, attributes, arguments) are kept, and no
 # literal is hoisted into a new global (each global costs heap on the board).
 import python_minifier
