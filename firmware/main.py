@@ -1,23 +1,30 @@
-# main.py: runs on the board at boot. The tool reaches the REPL by interrupting it (Ctrl-C).
-# Biggest module first: each compiles best while the heap is still empty and unfragmented;
-# the demo too, before the model is read: after that a 16 KB micro:bit has no heap to compile.
-# A collect after each import, as the tool's own check after a flash does: the next module
-# then compiles into the whole of what is free, not around the last one's leftovers.
+# main.py: runs on the board at boot: the newest model that loads, served over the serial
+# console (micronn_serve), and the board's standalone demo where its profile has one. The
+# tool reaches the REPL by interrupting it. A collect after each import, and the biggest code
+# last to compile while the heap is still in one piece: the model file reader, or an export.
 import gc
 try:
-    import micronn_servex as serve  # only on a board flashed with `micronn flash --export`
-    if not serve.load():  # it compiles the export; None: a model file is newer
-        raise ImportError
+    import micronn_exports  # only on a board flashed with `micronn flash --export`
 except ImportError:
-    import micronn
+    micronn_exports = None
+served = None
+if micronn_exports:
+    import micronn_serve
     gc.collect()
+    served = micronn_exports.newest()  # the export, if newer than every model file
+    gc.collect()
+if not served:
     import micronn_model
     gc.collect()
-    import micronn_serve as serve
+    import micronn
+    gc.collect()
+import micronn_serve
 gc.collect()
 try:
-    from micronn_demo import idle  # the board's standalone demo, where its profile has one
+    from micronn_demo import idle  # the demo on the board's buttons and lights
 except Exception:
     idle = None  # none, or one that cannot start here (no such pin, no heap): serve anyway
 gc.collect()
-serve.main(idle)
+if not served:
+    served = micronn_model.newest(micronn.NeuralNet)
+micronn_serve.main(served, idle)

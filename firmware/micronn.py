@@ -1,23 +1,21 @@
 # micronn: runs on the board and on the host (CPython 3.9+, MicroPython 1.9.2+).
-# Pollithy's blog network ("A neural network in plain python") made small enough for a 16 KB
-# micro:bit. Each layer keeps its numbers in one flat list, per neuron its bias then one weight
-# per parent (parent order), and one list for its outputs: a few large objects instead of one
-# per neuron, so a net costs little heap and reading a model file fragments nothing.
-# net.layers[i][j].weights and .bias, the blog's view of them, are built on demand by
-# micronn_layers. Every byte here is compiled into the board's heap, so the rest lives
-# elsewhere too: the file format in micronn_model and micronn_save, backprop in micronn_backprop, the
-# epoch loop in micronn_train, activations other than the sigmoid in micronn_act.
-# No f-strings and no imports beyond math and random: old ports lack them.
+# The blog's NeuralNet ("A neural network in plain python"), small enough for a 16 KB micro:bit.
+# Each layer keeps its numbers in one flat list (per neuron its bias, then one weight per
+# parent) and one list for its outputs: a few large objects, not one per neuron, so a net
+# costs little heap. What predicting never needs is in modules a method imports when first
+# called: a board that only serves a model never compiles training or the file writer.
+# No f-strings and no imports beyond math: old ports lack them.
 import math
 
-class NeuralNet:
-    """The blog's API: NeuralNet(['x1', 'x2']), add_layer(n), predict(x), train_row(x, y);
-    also save(path) and NeuralNet.load(path).
 
-    With no seed, weights come from random.random() in the blog's order; with seed=k, from
-    a generator of our own, so the same k builds the same net on every port.
+class NeuralNet:
+    """NeuralNet(['x1', 'x2']), then add_layer(n), train_row(x, y), predict(x), save(path),
+    NeuralNet.load(path); net.layers is the blog's view of the weights.
+
+    With no seed, weights come from random.random() in the blog's order; with seed=k, from a
+    generator of micronn's own, so the same k builds the same net on every port.
     """
-    _act = None  # micronn_act, once a layer is not sigmoid: a sigmoid net never compiles it
+    _act = None  # micronn_act, once a layer is not sigmoid
 
     def __init__(self, inputs, learning_rate=0.1, seed=None):
         if not inputs:
@@ -27,26 +25,24 @@ class NeuralNet:
         self.layer_weights = []  # per layer after the inputs: [bias, weight per parent] * n
         self.outputs = []  # per layer after the inputs: its neurons' outputs, reused
         self.activations = []  # per layer after the inputs: its activation's name
-        self.seed = seed  # None: weights from random.random(); see micronn_build
+        self.seed = seed
 
-    def __getattr__(self, name):
-        # add_layer, train_row, save and the blog's net.layers[i][j]: what predicting never
-        # needs is compiled only when first asked for, by micronn_build. (Measured on the
-        # micro:bit: as methods here they took 416 B of the heap a served model needs.)
-        import gc
-        gc.collect()  # each module compiles into the free heap, not around garbage
+    def add_layer(self, number_neurons, activation='sigmoid'):
+        """A layer fully connected to the last one, its weights drawn as the blog draws them."""
         import micronn_build
-        return micronn_build.attribute(self, name)
+        micronn_build.add_layer(self, number_neurons, activation)
+
+    def train_row(self, x, y):
+        """One step of backprop on cross-entropy; returns the row's loss."""
+        import micronn_backprop
+        return micronn_backprop.train_row(self, x, y)
 
     def predict(self, inputs, exp=math.exp, len=len, sum=sum):
         """The output layer's values for inputs, as a new list."""
-        # One function, no calls in the neuron loop but exp(): on a micro:bit a Python call
-        # costs about as much as an exp(), so the sigmoid is written in line. exp, len and sum
-        # are default arguments and self.outputs is read once: locals are the fastest names
-        # to reach (a builtin is looked up in two dicts at every use; len and sum looked up
-        # so made this 0.23 ms slower on the micro:bit, 2.52 against 2.29 ms). The check is
-        # one expression: sum() raises TypeError for what is not a number, and is nan or inf
-        # if any input is (times 0.0: nan).
+        # One function with no call in the neuron loop but exp(): on a micro:bit a call costs
+        # about an exp(). Builtins come in as default arguments, since locals are found
+        # fastest. sum() checks the row in one go: TypeError for a non-number, nan or inf
+        # (times 0.0: nan) for a value that is not finite.
         try:
             bad = len(inputs) != len(self.inputs) or sum(inputs) * 0.0
         except TypeError:
@@ -71,7 +67,7 @@ class NeuralNet:
                 for value in values:
                     s += row[at] * value
                     at += 1
-                # the sigmoid, where exp() only sees s <= 0: no overflow on any port
+                # the sigmoid, written so that exp() only sees s <= 0: no overflow on any port
                 if s < 0:
                     s = exp(s)
                     out[j] = s / (1.0 + s)
@@ -81,7 +77,19 @@ class NeuralNet:
             values = out
         return values[:]
 
+    def save(self, path, seq=0):
+        """Write the net to a model file (format in micronn_model)."""
+        import micronn_save
+        micronn_save.save(self, path, seq)
+
     @classmethod
     def load(cls, path):
+        """The net in a model file, checked whole before it is built."""
         import micronn_model
         return micronn_model.load(path, cls)
+
+
+try:  # the blog's net.layers, views onto the weights, where the port has property()
+    NeuralNet.layers = property(lambda net: __import__('micronn_layers').layers(net))
+except NameError:  # the micro:bit's MicroPython 1.9.2: net.layer_weights holds the numbers
+    pass

@@ -1,8 +1,7 @@
 # micronn_act: runs on the board and on the host (CPython 3.9+, MicroPython 1.9.2+). The
 # activations beside the blog's sigmoid: relu, tanh and identity for any layer, softmax for the
-# output layer. micronn imports this only for a net that has one (NeuralNet._act), so a sigmoid
-# net never compiles it; a board compiles it beside a loaded model, so it holds only what
-# predicting needs, and the losses and slopes of training are micronn_act_train's.
+# output layer; the pass through them, and what backprop needs of them. A net imports this
+# only once it has such a layer (NeuralNet._act), so a sigmoid net never compiles it.
 import math
 
 NAMES = ('sigmoid', 'relu', 'tanh', 'identity', 'softmax')
@@ -65,18 +64,51 @@ def forward(net, values):
     return values[:]
 
 
-def loss(f, p, y, d):
-    """micronn_act_train.loss, which micronn_backprop calls for an output layer of f. The
-    first call puts micronn_act_train's loss and slope here in place of these two, so that
-    later steps call them directly: the micro:bit's C stack holds only a few nested calls."""
-    global loss, slope
-    import micronn_act_train
-    loss = micronn_act_train.loss
-    slope = micronn_act_train.slope
-    return loss(f, p, y, d)
-
-
 def slope(f, p, d):
-    """micronn_act_train.slope (the output layer's loss, called first, puts it here)."""
-    import micronn_act_train
-    return micronn_act_train.slope(f, p, d)
+    """Multiply the errors d of a hidden layer of activation f (relu, tanh or identity) by
+    its slope at its outputs p."""
+    for k in range(len(d)):
+        q = p[k]
+        if f == 'tanh':
+            d[k] *= 1.0 - q * q
+        elif f == 'relu' and q <= 0:
+            d[k] = 0.0
+
+
+def loss(f, p, y, d):
+    """The loss of outputs p for targets y through output activation f (softmax with
+    cross-entropy, identity with squared error); each output's error, p - y, goes in d."""
+    n = len(p)
+    t = 0.0
+    if f == 'identity':  # squared error, halved: any finite targets
+        for j in range(n):
+            try:
+                d[j] = p[j] - y[j]
+            except TypeError:
+                d[j] = None
+            if d[j] is None or d[j] - d[j]:  # nan for nan and inf
+                import micronn_check
+                micronn_check.check(y, n, 'targets')  # says what is wrong
+            t += 0.5 * d[j] * d[j]
+        return t
+    if f != 'softmax':
+        raise ValueError('train_row: an output layer of %s has no loss here; give the output '
+                         'layer sigmoid, softmax or identity' % f)
+    for j in range(n):
+        q = y[j]
+        try:
+            ok = 0 <= q <= 1  # False for nan
+        except TypeError:
+            ok = False
+        if not ok:
+            import micronn_check
+            micronn_check.check(y, n, 'targets', True)  # says what is wrong
+        t += q
+    e = 0.0
+    log = math.log
+    for j in range(n):
+        q = y[j]
+        d[j] = p[j] * t - q  # cross-entropy through softmax: p - y when the targets sum to 1
+        if q:
+            e -= q * log(p[j] if p[j] > 1e-12 else 1e-12)
+    return e

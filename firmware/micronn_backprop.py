@@ -1,6 +1,5 @@
-# micronn_backprop: runs on the board and on the host. Backprop: NeuralNet.train_row calls it.
-# Kept out of micronn.py so a board that only predicts never compiles it, and small: a board
-# compiles it on the first train_row, into whatever heap predicting has left.
+# micronn_backprop: runs on the board and on the host. Backprop: NeuralNet.train_row comes here.
+# Apart from micronn.py so a board that only predicts never compiles it.
 #
 # The blog's terms, per neuron: p is its output (feed forward), y the weighted sum of its
 # inputs before the sigmoid, L the loss. Backprop finds d_L/d_y for every neuron, output layer
@@ -9,7 +8,7 @@
 # d_L/d_y * (the weight between them), taken before the update.
 import math
 
-SEQUENCE = (list, tuple)  # made once: a tuple built in train_row was garbage at every step
+SEQUENCE = (list, tuple)  # made once: a tuple built in train_row is garbage at every step
 
 
 def train_row(net, x, y):
@@ -17,13 +16,10 @@ def train_row(net, x, y):
     outputs = net.predict(x)  # feed forward: every layer's outputs stay in net.outputs
     targets = y if isinstance(y, SEQUENCE) else [y]
     if len(targets) != len(outputs):
-        # imported here, not at the top: an import nested in this module's overran the
-        # micro:bit's C stack
         import micronn_check
         micronn_check.check(targets, len(outputs), 'targets')  # says what is wrong
-    # net.errors: d_L/d_y of every neuron, one list per layer, built on the first step (a
-    # board that only predicts never pays for them). Not getattr with a default: MicroPython
-    # 1.9.2 lets __getattr__'s AttributeError through it.
+    # d_L/d_y of every neuron, one list per layer, made on the first step: a board that only
+    # predicts never pays for them
     try:
         d_L__d_y = net.errors
     except AttributeError:

@@ -1,5 +1,6 @@
-# micronn_model: runs on the board and on the host. Reads a model file; the board's device
-# path, so it stays small (writing is micronn_save's job). Version 2, written today:
+# micronn_model: runs on the board and on the host. Reads a model file, and finds the newest of
+# a board's two that loads; the board's device path, so it stays small (writing is
+# micronn_save's job). Version 2, written today:
 #   micronn 2 / seq N / rate R / inputs x1 x2 / layers 3 1 / activations sigmoid sigmoid /
 #   weights 13 / then 13 little-endian 8-byte floats (per layer, per neuron: its bias, then
 #   one weight per parent), a newline / sum xxxxxxxx
@@ -7,11 +8,11 @@
 # micronn_model1, compiled only when such a file is met.
 # The sum is an Adler-32 of every byte above it: serial links drop and flip bytes, so a file is
 # trusted only when its sum holds. seq orders the board's two model slots.
-# The bytes themselves (the sum, lines, the binary weights) are micronn_bytes' job: two small
-# modules compile on a 16 KB micro:bit where one large one did not.
+# The bytes themselves (the sum, lines, the weights) are micronn_bytes' job.
 from micronn_bytes import bad, line, weights
 
 KEYS = ('seq', 'rate', 'inputs', 'layers', 'activations', 'weights')
+SLOTS = ('model_a.mn', 'model_b.mn')  # a board's model files: the tool writes the older
 
 
 def read(f, cls=None):
@@ -59,8 +60,8 @@ def read(f, cls=None):
         if n < 1:
             bad('a layer of no neurons')
         if names[i] != 'sigmoid' or act:  # ValueError for a name unknown here
-            import micronn_build
-            act = micronn_build.activation(names[:i], names[i])
+            import micronn_check
+            act = micronn_check.activation(names[:i], names[i])
         count += n * (sizes[i] + 1)
         if cls:  # the layer's lists, as micronn_build.grow makes them
             net.layer_weights.append([0.0] * (n * (sizes[i] + 1)))
@@ -86,3 +87,27 @@ def load(path, cls):
         with open(path, 'rb') as f:
             net = read(f, c)[1]
     return net
+
+
+def newest(cls):
+    """(seq, net, layer sizes, slot) of the newest of a board's model files that loads, or
+    None. Each slot's sum and header are checked first; a file that passes may still not
+    build (a weight that is not finite): then the older one serves."""
+    found = []
+    for name in SLOTS:
+        try:
+            with open(name, 'rb') as f:
+                found.append((read(f)[0], name))
+        except (OSError, ValueError, MemoryError):
+            pass  # missing, damaged, half written or too big for this heap: the other serves
+    found.sort()
+    while found:
+        seq, name = found.pop()
+        import gc
+        gc.collect()  # the net starts on a heap clear of what reading the slots left behind
+        try:
+            with open(name, 'rb') as f:
+                net = read(f, cls)[1]
+        except ValueError:
+            continue
+        return seq, net, [len(net.inputs)] + [len(out) for out in net.outputs], name

@@ -1,16 +1,15 @@
-# micronn_train: runs on the board and on the host. The loop over a data set that the blog
-# wrote inline: epochs, shuffling, accuracy. Backprop itself (NeuralNet.train_row) is in
-# micronn_backprop, which a board compiles on its first train_row.
+# micronn_train: runs on the board and on the host. The loop over a data set that the blog wrote
+# inline: epochs, shuffling, accuracy. Each step is NeuralNet.train_row (micronn_backprop).
 import random
 
-from micronn_backprop import train_row  # noqa: F401 (micronn_train.train_row, as before)
+SEQUENCE = (list, tuple)
 
 
 def accuracy(net, rows):
     """Fraction of rows whose every output lands on the right side of 0.5."""
     ok = 0
     for x, y in rows:
-        if not isinstance(y, (list, tuple)):
+        if not isinstance(y, SEQUENCE):
             y = [y]
         p = net.predict(x)
         for j in range(len(p)):
