@@ -13,14 +13,13 @@ import pytest
 
 import micronn
 import micronn_save
-from micronn_tools import modelfile
+from micronn_tools import firmware, modelfile
 from micronn_tools.errors import BoardExecError
 from micronn_tools.link import Link
 from micronn_tools.strip import strip_source
 
 FIRMWARE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'firmware')
-MODULES = ('micronn', 'micronn_check', 'micronn_build', 'micronn_act', 'micronn_act_train', 'micronn_backprop',
-           'micronn_bytes', 'micronn_model', 'micronn_save', 'micronn_layers')
+MODULES = firmware.libraries()  # from the firmware's manifest
 FLOAT32 = 1e-5
 FLOAT64 = 1e-9
 # (inputs, [(size, activation), ...]): every activation, at every place it may stand
@@ -229,11 +228,9 @@ def board(microbit):
 
 def put_net(link, net, grow=True):
     """net on the board, its weights sent a few at a time, each command alone (the link's
-    helper off the heap). Built by grow(), which checks the names in micronn_build; or its lists
-    made by hand, as grow() makes them: beside micronn_act (and micronn_backprop) the micro:bit
-    has no heap for micronn_build and a longer command. Not add_layer or train_row, found
-    through NeuralNet.__getattr__: through the link's commands the micro:bit's C stack does not
-    reach that deep."""
+    helper off the heap). Built by grow(), which checks the names; or its lists made by hand, as
+    grow() makes them, where beside micronn_act the micro:bit has no heap for micronn_build and
+    a longer command."""
     layers = list(zip([len(o) for o in net.outputs], net.activations))
     if grow:
         link.exec("import micronn_build\nn=micronn.NeuralNet(%r)\n"
@@ -284,15 +281,14 @@ def test_microbit_predicts_like_cpython(board, k, layers):
 
 @pytest.mark.microbit
 # Only the board running out of heap is expected: a wrong weight still fails. Measured after
-# merging main: beside micronn, micronn_backprop, micronn_act, micronn_act_train and the net,
-# with about 3,000 B free, the board's parser could not allocate room for the second step's
+# merging main: beside micronn, its training, micronn_act and the net, with about 3,000 B free, the board's parser could not allocate room for the second step's
 # command (sent through the link's checked exec); before the merge the same 20 steps ran.
 @pytest.mark.xfail(raises=BoardExecError, reason='micro:bit: parser out of heap between steps')
 @pytest.mark.parametrize('k, layers', [(2, [(3, 'tanh'), (1, 'identity')]),
                                        (2, [(3, 'relu'), (2, 'softmax')])])
 def test_microbit_trains_like_cpython(board, k, layers):
-    # micronn_backprop's step, with micronn_act_train's loss and slopes
-    fresh(board, 'micronn', 'micronn_backprop', 'micronn_act', 'micronn_act_train')
+    # micronn_backprop's step, with micronn_act's loss and slopes
+    fresh(board, 'micronn', 'micronn_backprop', 'micronn_act')
     net = build(k, layers)
     put_net(board, net, grow=False)
     for i in range(20):
@@ -343,30 +339,32 @@ def test_wasm_loads_a_cpython_file_with_activations(wasm):
 
 
 @pytest.mark.wasm
-def test_micronn_build_is_switched_in_where_boot_imports_it():
-    # A flash removes micronn_build's old copy first and writes the new one last where boot
+def test_micronn_check_is_switched_in_where_boot_imports_it():
+    # A flash removes micronn_check's old copy first and writes the new one last where boot
     # does not import it (a sigmoid net: room for old and new boot files on a micro:bit). Once
-    # micronn_act is on the board, a slot may hold a net whose boot imports micronn_build, so
+    # micronn_act is on the board, a slot may hold a net whose boot imports micronn_check, so
     # it is switched in with the boot files: a flash cut half way leaves that net served.
     from conftest import start_board
     import micronn_boards
+    from micronn_tools import plan
     from micronn_tools.board import Board
     sigmoid = build(2, [(2, 'sigmoid'), (1, 'sigmoid')])
     relu = build(2, [(2, 'relu'), (1, 'identity')])
 
     def build_steps(board, net):
-        """The flash's steps for net's firmware, with the board's micronn_build out of date."""
-        firmware = [(n, d + b'\n' if n.startswith('micronn_build.') else d)
+        """The flash's steps for net's firmware, with the board's micronn_check out of date."""
+        firmware = [(n, d + b'\n' if n.startswith('micronn_check.') else d)
                     for n, d in board.firmware(net)]
         room = board.fs.room(board.link.eval(board.fs.LIST))
-        return [(op, n) for op, n, _ in board.firmware_steps(firmware, room.sizes)
-                if n.startswith('micronn_build.')]
+        sums = board.link.file_sums([n for n, _ in firmware])
+        return [(op, n) for op, n, _ in plan.firmware_steps(firmware, room.sizes, sums)
+                if n.startswith('micronn_check.')]
 
     with start_board('modern') as b, Link(b.port) as link:
         board = Board(link, micronn_boards.get(b.profile))
         board.put_model(sigmoid, say=lambda *a, **k: None)
-        name = [n for n, _ in board.firmware(sigmoid) if n.startswith('micronn_build.')][0]
+        name = [n for n, _ in board.firmware(sigmoid) if n.startswith('micronn_check.')][0]
         assert build_steps(board, sigmoid) == [('remove', name), ('write', name)]
         board.put_model(relu, say=lambda *a, **k: None)
         for net in (relu, sigmoid):  # micronn_act is on the board from now on
-            assert build_steps(board, net) == [('write', 'micronn_build.new'), ('move', name)]
+            assert build_steps(board, net) == [('write', 'micronn_check.new'), ('move', name)]

@@ -3,7 +3,9 @@
 import pytest
 
 import micronn
-from micronn_tools.board import Board, device_source
+from micronn_tools.board import Board
+from micronn_tools import firmware
+from micronn_tools.firmware import device_source
 from micronn_tools.link import Link
 import micronn_boards as boards
 
@@ -146,8 +148,9 @@ def pico_files(model_file):
     profile = boards.get('rp2-pico')
     files = {'machine.py': STAND_IN_MACHINE, 'model_a.mn': model_file.read_bytes(),
              'micronn_demo.py': device_source(profile['demo_module'], profile).decode()}
-    for name in ('micronn.py', 'micronn_bytes.py', 'micronn_model.py', 'micronn_serve.py'):
-        files[name] = device_source(name, profile).decode()
+    for name, _ in firmware.files('model'):
+        if name != 'main.py':  # what it serves is loaded by hand
+            files[name] = device_source(name, profile).decode()
     return files
 
 
@@ -157,8 +160,8 @@ def test_pico_buttons_in_led_out(wasm, model, x):
     path, net = model
     pins = boards.get('rp2-pico')['demo_pins']  # the module must use the profile's pins
     code = ('import machine\nmachine.Pin.level.update(%r)\n'
-            'import micronn_serve\nfrom micronn_demo import idle\n'
-            'idle(micronn_serve.load()[1])\nprint(machine.Pin.level[%r])'
+            'import micronn, micronn_model\nfrom micronn_demo import idle\n'
+            'idle(micronn_model.newest(micronn.NeuralNet)[1])\nprint(machine.Pin.level[%r])'
             % (dict(zip(pins['inputs'], [1 - v for v in x])), pins['output']))  # 0 is pressed
     assert wasm(code, pico_files(path)).split()[-1] == digit(net, x)
 
@@ -168,6 +171,6 @@ def test_pico_demo_leaves_a_model_with_other_inputs_alone(wasm, tmp_path):
     net = micronn.NeuralNet(['a', 'b', 'c'], seed=1)
     net.add_layer(1)
     net.save(str(tmp_path / 'm.mn'))
-    code = ('import machine, micronn_serve\nfrom micronn_demo import idle\n'
-            'idle(micronn_serve.load()[1])\nprint("LED" in machine.Pin.level)')
+    code = ('import machine, micronn, micronn_model\nfrom micronn_demo import idle\n'
+            'idle(micronn_model.newest(micronn.NeuralNet)[1])\nprint("LED" in machine.Pin.level)')
     assert wasm(code, pico_files(tmp_path / 'm.mn')).split()[-1] == 'False'

@@ -5,6 +5,7 @@ import pytest
 
 import micronn
 from micronn_tools.board import Board
+from micronn_tools.flash import export_slot
 from micronn_tools.link import Link
 
 from conftest import start_board
@@ -64,14 +65,14 @@ def test_the_issues_nets_serve_and_verify_on_the_microbit(fresh_microbit, models
 
 @pytest.mark.microbit
 def test_a_model_file_serves_after_an_export_that_never_did(fresh_microbit, models):
-    # the first flash of a fresh board, an export too big to compile there, leaves the server
-    # of exports and no model; booted first, that server took the heap micronn needed
+    # the first flash of a fresh board, an export too big to compile there, leaves no model and
+    # no export behind to compile first at boot, in the heap micronn needs
     port = fresh_microbit.port
     code, out, err = cli('flash', str(models / 'huge.mn'), '--export', '--port', port)
     assert code == 1 and 'it has no model' in err, out + err
     assert cli('flash', str(models / 'a.mn'), '--port', port)[0] == 0
     assert predicts(port, models, 'a.mn')
-    assert 'micronn_servex.py' not in on_board(port)[1]
+    assert not [n for n in on_board(port)[1] if n.startswith('mnx_')]
 
 
 @pytest.mark.microbit
@@ -89,7 +90,7 @@ def test_export_slots_fall_back_as_model_files_do(fresh_microbit, models):
     # a digit of a weight changed in the newest export: it still compiles, its sum fails,
     # and the older one serves
     with Link(port) as link:
-        data = Board._export_data(micronn.NeuralNet.load(str(models / 'b.mn')), seq)
+        data = export_slot(micronn.NeuralNet.load(str(models / 'b.mn')), seq)
         at = max(data.rindex(d) for d in b'123456789')
         link.write_file(slot, data[:at] + b'0' + data[at + 1:])
     assert on_board(port)[0] == (1, 'mnx_b.py') and predicts(port, models, 'a.mn')
@@ -98,7 +99,7 @@ def test_export_slots_fall_back_as_model_files_do(fresh_microbit, models):
     assert code == 0, out + err
     (seq, slot), names = on_board(port)
     assert (seq, slot) == (2, 'model_a.mn') and predicts(port, models, 'b.mn')  # above seq 1
-    assert not [n for n in names if n.startswith('mnx_') or n == 'micronn_servex.py'], names
+    assert not [n for n in names if n.startswith('mnx_')], names
 
 
 @pytest.mark.wasm

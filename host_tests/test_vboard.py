@@ -127,9 +127,10 @@ def test_mpremote_copies_files_and_mip_installs_the_network(vb, tmp_path):
     assert after > before and last < first  # it trained towards 1
 
 
-def test_mip_manifest_lists_the_network_modules_at_the_package_version():
+def test_pyproject_and_mip_list_the_firmware_manifests_libraries_at_one_version():
     import json
     import re
+    from micronn_tools import firmware
     with open(os.path.join(ROOT, 'package.json')) as f:
         manifest = json.load(f)
     with open(os.path.join(ROOT, 'pyproject.toml')) as f:
@@ -137,8 +138,9 @@ def test_mip_manifest_lists_the_network_modules_at_the_package_version():
     version = re.search(r'^version = "([^"]+)"', project, re.M).group(1)
     modules = re.search(r'^py-modules = \[([^\]]*)\]', project, re.M).group(1)
     assert manifest['version'] == version
+    assert sorted(re.findall(r'"(\w+)"', modules)) == sorted(firmware.libraries())
     assert sorted(manifest['urls']) == sorted(
-        [m + '.py', 'firmware/' + m + '.py'] for m in re.findall(r'"(\w+)"', modules))
+        [m + '.py', 'firmware/' + m + '.py'] for m in firmware.libraries())
 
 
 def test_micronn_demo_and_emulator_run_on_the_virtual_board(tmp_path):
