@@ -246,13 +246,13 @@ for x in ([1], [float('nan'), 0], ['a', 1], [1, 2, 3]):
 # The benchmark's rows -----------------------------------------------------------------------
 
 def test_bench_times_the_export_and_a_floor_that_computes_the_same(tmp_path):
-    from micronn_tools.bench import bench, bench_job
+    from micronn_tools.bench import bench, bench_job, nets, report
     net = bench_job.build(micronn, [2, 2, 1])
     x = [0.25, 0.75]
-    assert bench_job.floor_locals(bench.floor_weights())(x) == pytest.approx(net.predict(x), abs=FLOAT64)
-    assert load(bench.exported([2, 2, 1]))(x) == net.predict(x)
+    assert bench_job.floor_locals(nets.floor_weights())(x) == pytest.approx(net.predict(x), abs=FLOAT64)
+    assert load(nets.exported([2, 2, 1]))(x) == net.predict(x)
     r = bench.run_cpython(n=50, rounds=1)
-    for s in bench.SHAPES:
+    for s in nets.SHAPES:
         assert r['export', str(s), 'predict'] > 0
-    text = bench.speed_table(r)
+    text = report.speed_table(r)
     assert '| export us |' in text and '| [2, 2, 1] | floor locals predict |' in text

@@ -1,0 +1,248 @@
+# Host only. `micronn bench` on the emulated micro:bit: heap and time per call, measured by
+# commands at its REPL, the largest nets that train there, and the largest served after a flash.
+import ast
+
+import micronn
+
+from ..errors import BoardError
+from .nets import BIG, SHAPES, export_name, exported, floor_weights, names, row, sources
+
+# QEMU's -seed for the emulated micro:bits: where their filesystems place files (random on a
+# real board) then repeats, and with it the whole run
+SEED = 1
+
+
+def _free(link):
+    return link.eval('gc.collect()or gc.mem_free()')  # short: near the limit, even this must parse
+
+
+def _fresh(link, *modules):
+    """Soft reset, then one import per command with a collect after each: on the micro:bit a
+    module only compiles on an empty, unfragmented heap."""
+    link.soft_reset()
+    link.exec('import gc')
+    for m in modules:
+        link.exec('import %s\ngc.collect()' % m)
+
+
+# On the micro:bit the blog's code leaves the heap so fragmented after ten training rows that
+# the next command cannot even be parsed, and a helper module does not fit beside it. So each
+# net gets a fresh board, is built by a short command, and is timed by a loop sent as one more
+# command, at the REPL's top level; micronn and the floor are timed by the same loop.
+SETUP = 'import random,time\nn=k=x=y=t=w=None\ngc.collect()'  # so the net's heap is just the net
+BUILD = 'random.seed(1)\nn=%s.NeuralNet(%r)\nfor k in %r:n.add_layer(k)\ngc.collect()'
+TIME = ('%s\nt=time.ticks_us()\nfor _ in range(%d):%s\n'
+        'print(repr(time.ticks_diff(time.ticks_us(),t)/%d))')
+
+
+def _time_on_board(link, call, n, warm=False):
+    """Microseconds per call, timed by one command at the REPL's top level; warm: one call
+    first, untimed (a first train_row allocates its buffers)."""
+    return ast.literal_eval(link.exec(TIME % (call if warm else '', n, call, n)).strip())
+
+
+def run_microbit(link, n=10):
+    r = {}
+    for name in ('micronn', 'blog'):
+        for s in SHAPES:
+            _fresh(link)
+            before = _free(link)
+            link.exec('import %s\ngc.collect()' % name)
+            r[name, 'heap', 'import'] = before - _free(link)
+            if name == 'micronn':  # add_layer and backprop, imported now: later the heap is
+                for m in ('micronn_backprop', 'micronn_build'):  # too fragmented
+                    before = _free(link)
+                    link.exec('import %s\ngc.collect()' % m)
+                    r[name, 'heap', 'import ' + m] = before - _free(link)
+            link.exec(SETUP)
+            try:
+                build = BUILD % (name, names(s[0]), s[1:])
+                link.exec(build)
+                # The net's heap is what dropping it frees. Building it also takes room that
+                # stays: the interpreter's table of names grows by a block when the command's
+                # new names fill the last one, which depends on all that was parsed before.
+                built = _free(link)
+                link.exec('n=None\ngc.collect()')
+                r[name, str(s), 'heap'] = _free(link) - built
+                link.exec(build)
+                link.exec('x=%r\ny=%r' % row(s))
+                r[name, str(s), 'predict'] = _time_on_board(link, 'n.predict(x)', n)
+                r[name, str(s), 'train_row'] = _time_on_board(link, 'n.train_row(x,y)', n, True)
+            except BoardError as e:
+                if 'MemoryError' not in str(e):
+                    raise
+                r.setdefault((name, str(s), 'predict'), None)  # reported as out of memory
+                r.setdefault((name, str(s), 'train_row'), None)
+    # add_layer's module before bench_job: the largest compiles first, on the emptiest heap
+    _fresh(link, 'micronn', 'micronn_build', 'bench_job')
+    link.exec(SETUP)
+    link.exec(BUILD % ('micronn', names(2), [2, 1]))
+    link.exec('w=[v for r in n.layer_weights for v in r]\n'
+              'x=[0.25,0.75]\ngc.collect()')
+    r['floor', '[2, 2, 1]', 'predict'] = _time_on_board(link, 'bench_job.floor(x,w)', n)
+    # on a fresh heap, as each export is timed: a call's new list costs more on a fuller heap
+    _fresh(link, 'bench_job')
+    link.exec(SETUP)
+    link.exec('x=[0.25,0.75]\nf=bench_job.floor_locals(%r)\ngc.collect()' % floor_weights())
+    r['floor locals', '[2, 2, 1]', 'predict'] = _time_on_board(link, 'f(x)', n)
+    for s in SHAPES + BIG:
+        r.update(run_export(link, s, n))
+    return r
+
+
+def run_export(link, shape, n):
+    """Heap of importing the exported net on a fresh board, and us per predict: called as
+    p(x), p a global, as the floor f(x) is."""
+    name = export_name(shape)
+    link.write_file(name + '.py', exported(shape).encode())
+    _fresh(link)
+    before = _free(link)
+    try:
+        link.exec('import %s\ngc.collect()' % name)
+        r = {('export', str(shape), 'heap'): before - _free(link)}
+        link.exec(SETUP)
+        link.exec('x=%r\np=%s.predict\ngc.collect()' % (row(shape)[0], name))
+        r['export', str(shape), 'predict'] = _time_on_board(link, 'p(x)', n)
+    except BoardError as e:
+        if 'MemoryError' not in str(e):
+            raise
+        r = {('export', str(shape), 'heap'): None, ('export', str(shape), 'predict'): None}
+    link.remove(name + '.py')
+    return r
+
+
+def trains(link, shape):
+    """Whether micronn builds, trains and predicts a net of this shape on the board; the free
+    heap left when it does, None when it runs out of memory."""
+    x, y = row(shape)
+    _fresh(link, 'micronn', 'micronn_train')
+    try:
+        link.exec("n=micronn.NeuralNet(%r)\nfor k in %r:n.add_layer(k)\ngc.collect()"
+                  % (names(shape[0]), shape[1:]))
+        link.exec('for i in range(3):n.train_row(%r,%r)\nn.predict(%r)\ngc.collect()' % (x, y, x))
+        return _free(link)
+    except BoardError as e:
+        if 'MemoryError' in str(e):
+            return None
+        raise
+
+
+# Below the heap's limit lies a band of sizes where the same net trains on some tries and not
+# others: a size counts as failing only when every try fails, and BAND is wider than any band seen.
+BAND = 6
+
+
+def largest(link, shape, top=128, tries=6, say=None):
+    """The largest H for which shape (a list with one 'H' in it) trains on the board in one of
+    `tries` tries, and the heap left then; (0, None) if not even H = 1 does. say: a line per
+    size tried, as it is decided."""
+    # A size fails only when every try fails, and since the bisection can still stop inside
+    # the band, the BAND sizes just above where it stopped are tried too.
+    decided = {}  # a size the bisection found failing is not tried again above it
+
+    def at(h):
+        if h not in decided:
+            decided[h] = tries_at(h)
+        return decided[h]
+
+    def tries_at(h):
+        s = [h if k == 'H' else k for k in shape]
+        for n in range(1, tries + 1):
+            free = trains(link, s)
+            if free is not None:
+                if say:
+                    say('  %-14s trains (try %d; %d B free after)' % (s, n, free))
+                return free
+        if say:
+            say('  %-14s out of memory in %d tries of %d' % (s, tries, tries))
+        return None
+    lo, left, hi = 0, None, top + 1  # trains at lo (0: not known), fails at hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        free = at(mid)
+        if free is None:
+            hi = mid
+        else:
+            lo, left = mid, free
+    for h in range(lo + 1, min(lo + BAND, top) + 1):
+        free = at(h)
+        if free is not None:
+            lo, left = h, free
+    return lo, left
+
+
+def serves(board, shape, seed=1):
+    """Whether `micronn flash` puts a net of this shape on the board and its line server then
+    answers as the host does (within single precision)."""
+    import micronn_boards as boards
+    net = micronn.NeuralNet(names(shape[0]), seed=seed)
+    for k in shape[1:]:
+        net.add_layer(k)
+    rows = [[0.25 * (i % 4) for i in range(shape[0])], [1.0] * shape[0]]
+    try:
+        board.put_model(net, say=lambda *a, **k: None)
+        with board.serving():
+            got = board.predict(rows)
+    except BoardError:  # refused, out of memory, or taken back: not served
+        return False
+    tol = boards.TOLERANCE[board.float]
+    return all(abs(p - q) <= tol for x, g in zip(rows, got) for p, q in zip(net.predict(x), g))
+
+
+def largest_served(board, shape, top=64):
+    """The largest H for which shape (with one 'H') is served after a flash; 0 if none."""
+    lo, hi = 0, top + 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if serves(board, [mid if k == 'H' else k for k in shape]):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def run_served(say=print):
+    """Heap left by the line server's imports, and the largest nets served after a flash, on
+    an emulated micro:bit of their own (the timing run's files would crowd its filesystem)."""
+    import micronn_boards as boards
+    from ..board import Board
+    from ..emulated.microbit import EmulatedMicrobit
+    from ..link import Link
+    r = {}
+    with EmulatedMicrobit(seed=SEED) as mb, Link(mb.port, timeout=60) as link:
+        board = Board(link, boards.get('microbit-emulated'))
+        say('searching the largest nets served after a flash')
+        for shape in ([2, 'H', 1], [4, 'H', 3]):
+            r['micronn', str(shape).replace("'", ''), 'served'] = largest_served(board, shape)
+        try:
+            link.soft_reset()
+            for m in ('micronn', 'micronn_model', 'micronn_serve', 'micronn_demo'):
+                link.exec('import %s' % m, alone=True)  # as main.py imports at boot
+            r['serve', 'heap', 'free'] = _free(link)
+        except BoardError as e:  # the imports by command leave less heap than boot's
+            say('the line server\'s heap was not measured: %s' % e)
+    return r
+
+
+def run_microbit_all(n=10, say=print, r=None):
+    """The micro:bit's results, filled into r as they come: a failure part way keeps them."""
+    from ..emulated.microbit import EmulatedMicrobit
+    from ..link import Link
+    r = {} if r is None else r
+    # unchecked commands: see Link(checked=False)
+    with EmulatedMicrobit(icount=True, seed=SEED) as mb, \
+            Link(mb.port, timeout=120, checked=False) as link:
+        say('emulated micro:bit (QEMU, -icount shift=6) on %s: uploading' % mb.port)
+        for name, text in sources(exports=()).items():  # exports: one at a time, for room
+            link.write_file(name, text.encode())
+        _fresh(link)
+        r['board', 'heap', 'free'] = _free(link)
+        say('timing micronn and the blog on the board')
+        r.update(run_microbit(link, n))
+        for shape in ([2, 'H', 1], [4, 'H', 3]):
+            say('searching the largest %s that trains on the board (bisection on H, then the %d '
+                'sizes above)' % (str(shape).replace("'", ''), BAND))
+            h, left = largest(link, shape, say=say)
+            r['micronn', str(shape).replace("'", ''), 'largest'] = (h, left)
+    r.update(run_served(say))
+    return r
