@@ -18,7 +18,8 @@ import micronn
 import micronn_save
 import micronn_boards as boards
 from micronn_tools import files, modelfile
-from micronn_tools.board import HEAP_FIXED, HEAP_PER_WEIGHT, OFF_BOOT, Board
+from micronn_tools import firmware
+from micronn_tools.board import HEAP_FIXED, HEAP_PER_WEIGHT, Board
 from micronn_tools.errors import BoardError, BoardExecError
 from micronn_tools.link import Link
 
@@ -481,7 +482,7 @@ def age_firmware(port):
         return {n: link.file_sum(n) for n in names}
 
 
-OFF_BOOT_FILES = [m + '.py' for m in OFF_BOOT]
+OFF_BOOT_FILES = [m + ".py" for m in firmware.off_boot()]
 
 
 @pytest.mark.microbit

@@ -10,7 +10,8 @@ import micronn
 import micronn_boards as boards
 import micronn_save
 from micronn_tools import files
-from micronn_tools.board import DOUBLE, device_source
+from micronn_tools.board import DOUBLE
+from micronn_tools.firmware import device_source
 from micronn_tools.errors import BoardFull
 
 pytestmark = pytest.mark.wasm

@@ -5,7 +5,8 @@ import pytest
 import micronn
 import micronn_boards as boards
 from micronn_tools import files
-from micronn_tools.board import Board, SLOTS
+from micronn_tools.board import Board
+from micronn_tools.firmware import SLOTS
 from micronn_tools.link import Link
 
 from helpers import cli, train_models

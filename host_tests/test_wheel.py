@@ -45,7 +45,7 @@ def run(argv, installed, timeout=600):
 
 @pytest.mark.setup
 def test_every_file_for_a_board_ships_in_the_wheel(installed):
-    code, out, err = run(['python', '-c', 'import micronn_tools.board as b, micronn_tools.emulated.wasm '
+    code, out, err = run(['python', '-c', 'import micronn_tools.firmware as b, micronn_tools.emulated.wasm '
                           'as w, os; print(b.firmware_dir()); print(sorted(os.listdir('
                           'b.firmware_dir()))); print(os.path.isfile(w.RUNNER))'], installed)
     assert code == 0, err
