@@ -1,13 +1,27 @@
-# Host only. The README's two commands: `make demo` sets micronn up and runs its main job,
-# `make test` sets it up and runs the tests (CI runs exactly this, through .ci/run). Set-up is
-# scripts/setup.sh: apt and npm runtimes, and micronn in the project's .venv.
-.PHONY: setup demo test
+# Host only. The README's commands; each sets up what it needs first (scripts/setup.sh: apt and
+# npm runtimes, and micronn in the project's .venv), then runs:
+#   make demo      the main job, with micronn's own dependencies only (no extras);
+#   make test      the everyday tier: host logic, plus one flash, predict and verify round on
+#                  each emulated board (the micro:bit and the virtual modern board), about 5
+#                  minutes: every test not marked `slow`;
+#   make test-all  every test, the `slow` ones too (busy machine, faults, set-up from a fresh
+#                  clone, the wheel, the boards in depth): what CI runs through .ci/run.
+# make setup only sets up, for the tests. Extra pytest options go in PYTEST_ADDOPTS.
+.PHONY: setup setup-demo demo test test-all
+
+PYTEST = .venv/bin/python -m pytest -q -p no:cacheprovider
 
 setup:
-	bash scripts/setup.sh
+	bash scripts/setup.sh test
 
-demo: setup
+setup-demo:
+	bash scripts/setup.sh demo
+
+demo: setup-demo
 	.venv/bin/micronn demo
 
 test: setup
-	.venv/bin/python -m pytest -q -p no:cacheprovider host_tests
+	$(PYTEST) -m "not slow" host_tests
+
+test-all: setup
+	$(PYTEST) host_tests

@@ -113,6 +113,25 @@ def busy_loops(n):
             p.wait()
 
 
+# A test's runtime marker follows from the fixtures it takes, as well as from its own marks:
+# `-m "not microbit"` leaves out every test on the emulated micro:bit, also those that reach it
+# through a fixture of their module or an indirect `board` parameter.
+RUNTIME_FIXTURES = {'microbit': 'microbit', 'fresh_microbit': 'microbit', 'wasm': 'wasm'}
+KIND_MARKS = {'microbit': 'microbit', 'modern': 'wasm'}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        marks = {RUNTIME_FIXTURES[f] for f in item.fixturenames if f in RUNTIME_FIXTURES}
+        params = getattr(item, 'callspec', None)
+        for name in ('board', 'fresh_board'):
+            kind = params.params.get(name) if params else None
+            if isinstance(kind, str) and kind in KIND_MARKS:
+                marks.add(KIND_MARKS[kind])
+        for m in sorted(marks - {m.name for m in item.iter_markers()}):
+            item.add_marker(m)
+
+
 def pytest_addoption(parser):
     parser.addoption('--busy', type=int, default=0, metavar='N',
                      help='run the whole suite with N busy-loop processes beside it')

@@ -258,6 +258,7 @@ def fresh(link, *modules):
         link.exec('import %s\nimport gc\ngc.collect()' % m, alone=True)
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_microbit_tanh_is_micronn_acts_own_and_matches(board):
     # the micro:bit's math has no tanh, so micronn_act brings one
@@ -268,6 +269,7 @@ def test_microbit_tanh_is_micronn_acts_own_and_matches(board):
     assert got == pytest.approx([math.tanh(v) for v in xs], abs=FLOAT32)
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 @pytest.mark.parametrize('k, layers', SHAPES)
 def test_microbit_predicts_like_cpython(board, k, layers):
@@ -279,6 +281,7 @@ def test_microbit_predicts_like_cpython(board, k, layers):
                                                                           abs=FLOAT32)
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 # Only the board running out of heap is expected: a wrong weight still fails. Measured after
 # merging main: beside micronn, its training, micronn_act and the net, with about 3,000 B free, the board's parser could not allocate room for the second step's
@@ -338,6 +341,7 @@ def test_wasm_loads_a_cpython_file_with_activations(wasm):
         assert g == pytest.approx(net.predict(x), abs=FLOAT64)
 
 
+@pytest.mark.slow
 @pytest.mark.wasm
 def test_micronn_check_is_switched_in_where_boot_imports_it():
     # A flash removes micronn_check's old copy first and writes the new one last where boot

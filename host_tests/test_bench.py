@@ -31,6 +31,7 @@ def children(pid, name):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_bench_keeps_what_it_measured_when_the_board_dies_in_the_search(tmp_path):
     need(emulator.missing())

@@ -165,6 +165,7 @@ def test_tables_keep_their_columns_for_3_inputs_and_2_outputs(files):
 
 # On the emulated micro:bit ----------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_a_fresh_board_says_nothing_was_flashed_yet(fresh_microbit):
     assert fails('predict', '0', '1', '--port', fresh_microbit.port) == (
@@ -172,6 +173,7 @@ def test_a_fresh_board_says_nothing_was_flashed_yet(fresh_microbit):
         '`micronn flash MODEL`')
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_the_board_holding_another_model_is_named_before_rows_are_sent(microbit, files):
     port = microbit.port

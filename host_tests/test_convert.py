@@ -391,6 +391,7 @@ def test_wasm_runs_converted_models_like_cpython(wasm, tmp_path):
         assert worst(net, X, got) < 1e-9
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_microbit_runs_the_converted_iris_net_like_cpython(microbit, tmp_path, capsys):
     # the firmware's micronn and micronn_act on the board, the net's lists made there as grow()
@@ -427,6 +428,7 @@ def test_microbit_runs_the_converted_iris_net_like_cpython(microbit, tmp_path, c
     assert diff < 1e-5
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_flash_refuses_a_converted_net_the_microbit_cannot_hold(fresh_microbit, tmp_path):
     # micronn, micronn_model, micronn_serve, micronn_check and micronn_act leave no heap for such
@@ -457,6 +459,7 @@ def iris_files(tmp_path):
     return str(tmp_path / 'iris.mn'), str(tmp_path / 'iris.csv')
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_the_converted_iris_net_serves_on_the_microbit_as_an_export(fresh_microbit, tmp_path):
     # what micronn cannot load there, its export can: `flash --export`, then verify all 150 rows
@@ -469,6 +472,7 @@ def test_the_converted_iris_net_serves_on_the_microbit_as_an_export(fresh_microb
     print(out.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 @pytest.mark.wasm
 def test_the_converted_iris_net_flashes_and_verifies_on_the_modern_board(tmp_path):
     # a board with room for it (the virtual modern board: MicroPython 1.27 WebAssembly behind a

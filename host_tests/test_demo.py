@@ -66,6 +66,7 @@ def shown(link, glyph):
     return glyph.get(pixels, pixels)
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_microbit_buttons_in_display_out(microbit, model):
     path, net = model
@@ -92,6 +93,7 @@ def test_microbit_buttons_in_display_out(microbit, model):
     flash(microbit.port, path)  # micronn's own demo back
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_microbit_boots_into_the_demo(microbit, model):
     path, net = model
@@ -105,6 +107,7 @@ def test_microbit_boots_into_the_demo(microbit, model):
         assert shown(link, glyph) == digit(net, (0, 0))  # no button pressed
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_a_demo_that_cannot_start_leaves_the_board_serving(microbit, model):
     path, net = model

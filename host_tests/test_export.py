@@ -171,6 +171,7 @@ def on_board(link, src, xs, name='exported'):
 
 
 # [2, 29, 1] and [4, 16, 3]: bigger than micronn itself can load on this board
+@pytest.mark.slow
 @pytest.mark.parametrize('shape', [[2, 3, 1], [4, 8, 3], [2, 29, 1], [4, 16, 3]])
 def test_export_equals_the_net_on_the_microbit(board, shape):
     net = seeded(shape)
@@ -179,6 +180,7 @@ def test_export_equals_the_net_on_the_microbit(board, shape):
     assert worst(got, [net.predict(x) for x in xs]) < FLOAT32
 
 
+@pytest.mark.slow
 def test_each_activation_equals_its_reference_on_the_microbit(board):
     for i, acts in enumerate(MIXES):
         net = seeded([3, 4, 2] if len(acts) == 2 else [3, 4, 4, 2], 5, acts)
@@ -188,6 +190,7 @@ def test_each_activation_equals_its_reference_on_the_microbit(board):
             assert worst(got, [reference(net, acts, x) for x in xs]) < FLOAT32, (acts, straight)
 
 
+@pytest.mark.slow
 def test_bad_input_on_the_microbit(board):
     board.write_file('exported.py', export.source(seeded([2, 3, 1])).encode())
     board.soft_reset()

@@ -26,6 +26,8 @@ from micronn_tools.link import Link
 from faulty_link import FaultyLink
 from helpers import cli, start_cli, train_models
 
+pytestmark = pytest.mark.slow  # fault tests: `make test-all`
+
 # Each test runs on both emulated boards unless it says why not (MICROBIT_ONLY).
 MICROBIT_ONLY = pytest.mark.parametrize(
     'board', [pytest.param('microbit', marks=pytest.mark.microbit)], indirect=True)

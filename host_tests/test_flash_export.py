@@ -11,6 +11,8 @@ from micronn_tools.link import Link
 from conftest import start_board
 from helpers import cli, train_models
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope='module')
 def models(tmp_path_factory):

@@ -9,6 +9,7 @@ from conftest import need
 from helpers import cli
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 @pytest.mark.usefixtures('busy')
 def test_demo_on_a_busy_machine(tmp_path):

@@ -10,7 +10,7 @@ from micronn_tools.link import Link
 from conftest import start_board
 from helpers import cli, train_models
 
-pytestmark = pytest.mark.wasm
+pytestmark = [pytest.mark.wasm, pytest.mark.slow]
 NOTE = {
     'uname': None,  # identified from sys.platform and sys.implementation: nothing to say
     'statvfs': 'note: it has no os.statvfs',

@@ -11,6 +11,7 @@ from micronn_tools.board import Board
 from micronn_tools.errors import BoardExecError
 from micronn_tools.link import Link
 
+pytestmark = pytest.mark.slow
 XOR = [([0, 0], 0), ([0, 1], 1), ([1, 0], 1), ([1, 1], 0)]
 # What the user typed, one entry per line at the prompt (a block is one entry, as at >>>).
 SESSION = [

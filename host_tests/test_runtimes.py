@@ -88,6 +88,7 @@ def fresh(link, *modules):
         link.exec('import %s\nimport gc\ngc.collect()' % m)
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_microbit_heap_figures(board, capsys):
     fresh(board)
@@ -107,6 +108,7 @@ def test_microbit_heap_figures(board, capsys):
 TOP = 320  # above any net that trains on a 16 KB micro:bit
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_microbit_largest_nets_that_train(board, capsys):
     # the same search as `micronn bench`: build, three train_rows, predict; bisect on H
@@ -126,6 +128,7 @@ def test_microbit_largest_nets_that_train(board, capsys):
         assert [on_microbit.trains(board, s) for _ in range(3)] == [None] * 3, s
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 @pytest.mark.parametrize('shape, seed', [([2, 2, 1], 3), ([4, 8, 3], 9)])
 def test_microbit_seeded_init_matches_cpython(board, shape, seed):
@@ -136,6 +139,7 @@ def test_microbit_seeded_init_matches_cpython(board, shape, seed):
     assert got == pytest.approx(flat(seeded(shape, seed)), abs=FLOAT32)
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_microbit_loads_cpython_model_and_predicts_the_same(board):
     net = trained_xor()
@@ -150,6 +154,7 @@ def test_microbit_loads_cpython_model_and_predicts_the_same(board):
         assert got == pytest.approx(net.predict(x), abs=FLOAT32)
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_microbit_4_8_3_predicts_like_cpython(board):
     # built from its seed (same weights, see above): parsing its 1.4 KB model file as well
@@ -164,6 +169,7 @@ def test_microbit_4_8_3_predicts_like_cpython(board):
         assert got == pytest.approx(net.predict(x), abs=FLOAT32)
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_model_saved_on_microbit_loads_on_cpython(board):
     fresh(board, 'micronn', 'micronn_build', 'micronn_save')  # save needs no reader
@@ -174,6 +180,7 @@ def test_model_saved_on_microbit_loads_on_cpython(board):
     assert flat(net) == pytest.approx(flat(seeded([2, 3, 1], 5)), rel=FLOAT32)
 
 
+@pytest.mark.slow
 @pytest.mark.microbit
 def test_microbit_trains_xor_close_to_cpython(board):
     host = trained_xor()

@@ -26,6 +26,7 @@ def run(cmd, cwd, env, timeout=900):
     return p.returncode, p.stdout + p.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.setup
 def test_readme_commands_work_on_a_fresh_clone_with_the_system_python(tmp_path):
     if not shutil.which('git', path=STOCK_PATH) or not shutil.which('make', path=STOCK_PATH):

@@ -31,6 +31,7 @@ def test_train_flash_predict_verify(board, models):
     assert 'largest difference' in out
 
 
+@pytest.mark.slow
 def test_verify_fails_and_names_rows_when_the_board_differs(board, models):
     assert cli('flash', str(models / 'a.mn'), '--port', board.port)[0] == 0
     code, out, err = cli('verify', str(models / 'b.mn'), '--port', board.port)
@@ -38,6 +39,7 @@ def test_verify_fails_and_names_rows_when_the_board_differs(board, models):
     assert 'disagrees with the host on row(s)' in err
 
 
+@pytest.mark.slow
 def test_upload_cut_half_way_leaves_the_previous_model(board, models):
     port = board.port
     assert cli('flash', str(models / 'a.mn'), '--port', port)[0] == 0
@@ -68,6 +70,7 @@ def test_upload_cut_half_way_leaves_the_previous_model(board, models):
     assert 'model seq %d' % (before[0] + 1) in out
 
 
+@pytest.mark.slow
 def test_what_the_board_reports_is_checked_against_its_profile(board):
     profile = boards.get(board.profile)
     other = {'single': 'double', 'double': 'single'}[profile['float']]
@@ -85,6 +88,7 @@ def test_what_the_board_reports_is_checked_against_its_profile(board):
     assert 'bytes of heap free' in said[2]
 
 
+@pytest.mark.slow
 def test_second_process_on_the_port_fails_clearly(board):
     with Link(board.port):
         code, out, err = cli('predict', '0', '0', '--port', board.port)
@@ -107,6 +111,7 @@ def test_missing_port_is_one_clear_line(tmp_path):
     assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_a_flash_the_filesystem_cannot_hold_is_refused_before_writing(fresh_board, models,
                                                                      tmp_path):
     port = fresh_board.port

@@ -41,6 +41,7 @@ def vb():
         yield b
 
 
+@pytest.mark.slow
 def test_soft_reset_starts_afresh_runs_boot_and_main_and_keeps_files(vb):
     with Link(vb.port) as link:
         link.exec("open('boot.py','w').write('print(\"boot ran\")\\n')\n"
@@ -68,6 +69,7 @@ def test_soft_reset_starts_afresh_runs_boot_and_main_and_keeps_files(vb):
         assert sorted(link.eval('__import__("os").listdir()')) == ['boot.py', 'main.py']
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_main_py_that_prints_sleeps_or_waits_for_input(vb):
     for loop in ('while True:\n print(i)\n i += 1', 'while True:\n print(input())',
                  'import time\nwhile True:\n time.sleep_ms(50)'):
@@ -80,6 +82,7 @@ def test_ctrl_c_stops_a_main_py_that_prints_sleeps_or_waits_for_input(vb):
             assert link.eval('1 + 1') == 2
 
 
+@pytest.mark.slow
 def test_a_loop_that_neither_prints_nor_reads_cannot_be_interrupted(vb):
     # The port has no VM hook: Ctrl-C is seen only when running code calls out of the
     # interpreter (print, input(), the clock). A busy loop is then as stuck as a board whose main.py
@@ -95,6 +98,7 @@ def test_a_loop_that_neither_prints_nor_reads_cannot_be_interrupted(vb):
             pass
 
 
+@pytest.mark.slow
 def test_raw_paste_is_declined_and_mpremote_falls_back(vb):
     with serial.Serial(vb.port, 115200, timeout=0.2) as s:
         s.write(b'\r\x03\x03\x01')
@@ -106,6 +110,7 @@ def test_raw_paste_is_declined_and_mpremote_falls_back(vb):
     assert mpremote(vb.port, 'exec', 'print(6 * 7)') == '42\n'
 
 
+@pytest.mark.slow
 def test_mpremote_copies_files_and_mip_installs_the_network(vb, tmp_path):
     src = tmp_path / 'hello.py'
     src.write_text('print("hello")\n')
@@ -143,6 +148,7 @@ def test_pyproject_and_mip_list_the_firmware_manifests_libraries_at_one_version(
         [m + '.py', 'firmware/' + m + '.py'] for m in firmware.libraries())
 
 
+@pytest.mark.slow
 def test_micronn_demo_and_emulator_run_on_the_virtual_board(tmp_path):
     from micronn_tools.emulated import vboard
     from conftest import need

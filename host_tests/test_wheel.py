@@ -43,6 +43,7 @@ def run(argv, installed, timeout=600):
     return p.returncode, p.stdout, p.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.setup
 def test_every_file_for_a_board_ships_in_the_wheel(installed):
     code, out, err = run(['python', '-c', 'import micronn_tools.firmware as b, micronn_tools.emulated.wasm '
@@ -56,6 +57,7 @@ def test_every_file_for_a_board_ships_in_the_wheel(installed):
     assert runner == 'True'
 
 
+@pytest.mark.slow
 @pytest.mark.setup
 @pytest.mark.microbit
 def test_installed_micronn_demo_runs_outside_the_tree(installed):
@@ -67,6 +69,7 @@ def test_installed_micronn_demo_runs_outside_the_tree(installed):
     assert os.path.isfile(os.path.join(installed[2], 'xor.mn'))
 
 
+@pytest.mark.slow
 @pytest.mark.setup
 def test_installed_bench_says_where_to_put_the_wasm_runtime(installed):
     code, out, err = run(['micronn', 'bench', '--runtime', 'wasm'], installed)
@@ -78,6 +81,7 @@ def test_installed_bench_says_where_to_put_the_wasm_runtime(installed):
     assert 'site-packages' not in err
 
 
+@pytest.mark.slow
 @pytest.mark.setup
 @pytest.mark.wasm
 def test_installed_micronn_finds_the_wasm_runtime_in_the_user_cache(installed):

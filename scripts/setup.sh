@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# Host only. Sets up a fresh Debian/Ubuntu machine for micronn, as `make demo` and `make test`
-# run it: the emulated micro:bit (QEMU and Debian's micro:bit MicroPython firmware), MicroPython
-# WebAssembly (npm, pinned by its package-lock.json), and micronn itself with its test,
-# benchmark and conversion tools (the convert extra: scikit-learn, onnx, torch's CPU build) in
-# the project's own .venv. Needs only the system python3: Debian 12+ and Ubuntu 23.04+ refuse
-# `pip install` outside a virtual environment (PEP 668), so micronn goes into .venv whatever
-# environment is active. Each step is skipped when already done.
+# Host only. Sets up a fresh Debian/Ubuntu machine for micronn: `bash scripts/setup.sh [demo|test]`.
+#   demo: what `make demo` needs: the emulated micro:bit (QEMU and Debian's micro:bit MicroPython
+#         firmware) and micronn itself, with its own dependencies only, in the project's .venv;
+#   test: (the default; `make test`, `make test-all`, `make setup`) that, plus MicroPython
+#         WebAssembly (npm, pinned by its package-lock.json) and micronn's `test` and `convert`
+#         extras (pytest, hypothesis; scikit-learn, onnx, onnxruntime, pandas).
+# Needs only the system python3: Debian 12+ and Ubuntu 23.04+ refuse `pip install` outside a
+# virtual environment (PEP 668), so micronn goes into .venv whatever environment is active. Each
+# step is skipped when already done; extras a .venv already has are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-test}" in
+    demo) WHAT=demo; EXTRAS="" ;;
+    test) WHAT=test; EXTRAS="test,convert" ;;
+    *) echo "usage: bash scripts/setup.sh [demo|test]" >&2; exit 2 ;;
+esac
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 PYTHON="${PYTHON:-python3}"
@@ -35,9 +42,11 @@ firmware_from_bookworm() {
 pkgs=""
 command -v qemu-system-arm >/dev/null || pkgs="$pkgs qemu-system-arm"
 [ -f /usr/share/firmware-microbit-micropython/firmware.hex ] || pkgs="$pkgs firmware-microbit-micropython"
-# Node.js from NodeSource carries its own npm and conflicts with Debian's npm package
-command -v node >/dev/null || pkgs="$pkgs nodejs"
-command -v npm >/dev/null || pkgs="$pkgs npm"
+if [ "$WHAT" = test ]; then  # MicroPython WebAssembly: the tests, not the demo
+    # Node.js from NodeSource carries its own npm and conflicts with Debian's npm package
+    command -v node >/dev/null || pkgs="$pkgs nodejs"
+    command -v npm >/dev/null || pkgs="$pkgs npm"
+fi
 # Debian and Ubuntu ship venv's pip bootstrap (ensurepip) apart from python3 itself
 [ -x .venv/bin/python ] || "$PYTHON" -c 'import ensurepip' 2>/dev/null || pkgs="$pkgs python3-venv"
 if [ -n "$pkgs" ]; then
@@ -56,8 +65,8 @@ if [ -n "$pkgs" ]; then
 fi
 
 NODE_DIR=tools/emulated/node
-if [ ! -f "$NODE_DIR/node_modules/.package-lock.json" ] ||
-        [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules/.package-lock.json" ]; then
+if [ "$WHAT" = test ] && { [ ! -f "$NODE_DIR/node_modules/.package-lock.json" ] ||
+        [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules/.package-lock.json" ]; }; then
     echo "setup: npm ci --prefix $NODE_DIR"
     npm ci --prefix "$NODE_DIR" --no-audit --no-fund --loglevel=error
 fi
@@ -66,12 +75,20 @@ if [ ! -x .venv/bin/python ]; then
     echo "setup: $PYTHON -m venv .venv"
     "$PYTHON" -m venv .venv
 fi
-# the marker holds the extras installed: a .venv set up with fewer gets the rest
-EXTRAS="test,bench,convert"
-if [ ! -f .venv/.micronn-installed ] || [ pyproject.toml -nt .venv/.micronn-installed ] ||
-        [ "$(cat .venv/.micronn-installed)" != "$EXTRAS" ]; then
-    echo "setup: .venv/bin/pip install -e \".[$EXTRAS]\""
-    .venv/bin/python -m pip install -q -e ".[$EXTRAS]"
-    echo "$EXTRAS" > .venv/.micronn-installed
+# .venv/.micronn-installed says micronn is installed, and holds its extras (comma-separated,
+# sorted; empty for none). The extras asked for are added to those the .venv has: a .venv set up
+# for the tests keeps them through `make demo`, and one with fewer (or none) gets the rest. A
+# pyproject.toml newer than the marker installs again.
+sorted_extras() { tr ', ' '\n\n' | sed '/^$/d' | LC_ALL=C sort -u | paste -sd, -; }
+MARKER=.venv/.micronn-installed
+HAVE=""
+[ ! -f "$MARKER" ] || HAVE=$(sorted_extras < "$MARKER")
+WANT=$(echo "$HAVE,$EXTRAS" | sorted_extras)
+if [ ! -f "$MARKER" ] || [ pyproject.toml -nt "$MARKER" ] || [ "$WANT" != "$HAVE" ]; then
+    SPEC="."
+    [ -z "$WANT" ] || SPEC=".[$WANT]"
+    echo "setup: .venv/bin/pip install -e \"$SPEC\""
+    .venv/bin/python -m pip install -q -e "$SPEC"
+    echo "$WANT" > "$MARKER"
 fi
 echo "setup: done; micronn is .venv/bin/micronn (or run \`source .venv/bin/activate\` first)"
