@@ -1,18 +1,14 @@
 # main.py: runs on the board at boot: the newest model that loads, served over the serial
 # console (micronn_serve), and the board's standalone demo where its profile has one. The
-# tool reaches the REPL by interrupting it. A collect after each import, and the biggest code
-# last to compile while the heap is still in one piece: the model file reader, or an export.
+# tool reaches the REPL by interrupting it. A collect after each import: each compiles best into
+# a heap still in one piece; the demo too, before the model is read.
 import gc
 try:
     import micronn_exports  # only on a board flashed with `micronn flash --export`
+    served = micronn_exports.newest()  # an export newer than every model file, if any
 except ImportError:
-    micronn_exports = None
-served = None
-if micronn_exports:
-    import micronn_serve
-    gc.collect()
-    served = micronn_exports.newest()  # the export, if newer than every model file
-    gc.collect()
+    served = None
+gc.collect()
 if not served:
     import micronn_model
     gc.collect()

@@ -23,8 +23,8 @@ def grow(net, number_neurons, name='sigmoid'):
     if number_neurons < 1:
         raise ValueError('add_layer: 1 or more neurons')
     if name != 'sigmoid' or net._act:  # micronn_act then computes the net
-        import micronn_check
-        net._act = micronn_check.activation(net.activations, name)
+        import micronn_act  # ImportError on a board flashed for sigmoid nets only
+        net._act = micronn_act.check(net.activations, name)
     parents = len(net.outputs[-1]) if net.outputs else len(net.inputs)
     row = [0.0] * (number_neurons * (parents + 1))
     net.layer_weights.append(row)

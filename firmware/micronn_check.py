@@ -1,7 +1,6 @@
-# micronn_check: runs on the board and on the host. Says what is wrong: with a row of inputs
-# or targets, or with a layer's activation. predict, train_row and the losses test their rows
-# cheaply in line and import this only once one is bad, so a board that serves or trains on
-# good rows never compiles it.
+# micronn_check: runs on the board and on the host. Says what is wrong with a row of inputs or
+# targets. predict, train_row and the losses test their rows cheaply in line and import this
+# only once one is bad, so a board that serves or trains on good rows never compiles it.
 BAD = 'need %d finite %s, got %r'
 
 
@@ -22,13 +21,3 @@ def check(x, n, what, unit=False, layers=True):
     if not layers:
         raise ValueError('no layers: add_layer() first')
 
-
-def activation(before, name):
-    """micronn_act, for a net whose layers have the activations in list before, then name;
-    ValueError for a name it does not know, or a layer after softmax."""
-    try:
-        import micronn_act
-    except ImportError:  # a board flashed for sigmoid nets only
-        raise ValueError('activation %r: unknown here; this board has only sigmoid (no '
-                         'micronn_act)' % (name,))
-    return micronn_act.check(before, name)

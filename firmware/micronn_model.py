@@ -60,8 +60,8 @@ def read(f, cls=None):
         if n < 1:
             bad('a layer of no neurons')
         if names[i] != 'sigmoid' or act:  # ValueError for a name unknown here
-            import micronn_check
-            act = micronn_check.activation(names[:i], names[i])
+            import micronn_act  # ImportError on a board flashed for sigmoid nets only
+            act = micronn_act.check(names[:i], names[i])
         count += n * (sizes[i] + 1)
         if cls:  # the layer's lists, as micronn_build.grow makes them
             net.layer_weights.append([0.0] * (n * (sizes[i] + 1)))
@@ -98,8 +98,8 @@ def newest(cls):
         try:
             with open(name, 'rb') as f:
                 found.append((read(f)[0], name))
-        except (OSError, ValueError, MemoryError):
-            pass  # missing, damaged, half written or too big for this heap: the other serves
+        except (OSError, ValueError, MemoryError, ImportError):
+            pass  # missing, damaged, half written, too big for this heap or needing micronn_act
     found.sort()
     while found:
         seq, name = found.pop()

@@ -1,5 +1,5 @@
 # Host only. Layers other than the blog's sigmoid (relu, tanh, identity, softmax: micronn_act and
-# micronn_act_train) on CPython, the emulated micro:bit and MicroPython WebAssembly; model files
+# its training) on CPython, the emulated micro:bit and MicroPython WebAssembly; model files
 # recording them, version 1 files (no activations line) as all-sigmoid; a sigmoid net never
 # loading any of it.
 import ast
@@ -343,32 +343,32 @@ def test_wasm_loads_a_cpython_file_with_activations(wasm):
 
 @pytest.mark.slow
 @pytest.mark.wasm
-def test_micronn_check_is_switched_in_where_boot_imports_it():
-    # A flash removes micronn_check's old copy first and writes the new one last where boot
-    # does not import it (a sigmoid net: room for old and new boot files on a micro:bit). Once
-    # micronn_act is on the board, a slot may hold a net whose boot imports micronn_check, so
-    # it is switched in with the boot files: a flash cut half way leaves that net served.
+def test_micronn_act_is_switched_in_with_what_boot_imports():
+    # A flash removes the old copy of a module boot does not import first and writes the new
+    # one last (a micro:bit has room for old and new boot files only). micronn_act is imported
+    # at boot for a net with relu, tanh, identity or softmax layers, so a changed micronn_act is
+    # written as a temporary and switched in with the boot files: a flash cut half way leaves
+    # that net served. micronn_check, which boot never imports, goes last.
     from conftest import start_board
     import micronn_boards
     from micronn_tools import plan
     from micronn_tools.board import Board
-    sigmoid = build(2, [(2, 'sigmoid'), (1, 'sigmoid')])
     relu = build(2, [(2, 'relu'), (1, 'identity')])
 
-    def build_steps(board, net):
-        """The flash's steps for net's firmware, with the board's micronn_check out of date."""
-        firmware = [(n, d + b'\n' if n.startswith('micronn_check.') else d)
-                    for n, d in board.firmware(net)]
+    def steps_for(board, module):
+        """The flash's steps for module, its copy on the board out of date."""
+        firmware = [(n, d + b'\n' if n.startswith(module + '.') else d)
+                    for n, d in board.firmware(relu)]
         room = board.fs.room(board.link.eval(board.fs.LIST))
         sums = board.link.file_sums([n for n, _ in firmware])
         return [(op, n) for op, n, _ in plan.firmware_steps(firmware, room.sizes, sums)
-                if n.startswith('micronn_check.')]
+                if n.startswith(module + '.')]
 
     with start_board('modern') as b, Link(b.port) as link:
         board = Board(link, micronn_boards.get(b.profile))
-        board.put_model(sigmoid, say=lambda *a, **k: None)
-        name = [n for n, _ in board.firmware(sigmoid) if n.startswith('micronn_check.')][0]
-        assert build_steps(board, sigmoid) == [('remove', name), ('write', name)]
         board.put_model(relu, say=lambda *a, **k: None)
-        for net in (relu, sigmoid):  # micronn_act is on the board from now on
-            assert build_steps(board, net) == [('write', 'micronn_check.new'), ('move', name)]
+        for module, late in (('micronn_act', False), ('micronn_check', True)):
+            name = [n for n, _ in board.firmware(relu) if n.startswith(module + '.')][0]
+            want = [('remove', name), ('write', name)] if late else [
+                ('write', module + '.new'), ('move', name)]
+            assert steps_for(board, module) == want, module
