@@ -22,5 +22,5 @@ except Exception:
     idle = None  # none, or one that cannot start here (no such pin, no heap): serve anyway
 gc.collect()
 if not served:
-    served = micronn_model.newest(micronn.NeuralNet)
+    served = micronn_serve.newest(micronn.NeuralNet)
 micronn_serve.main(served, idle)

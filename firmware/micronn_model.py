@@ -1,6 +1,5 @@
-# micronn_model: runs on the board and on the host. Reads a model file, and finds the newest of
-# a board's two that loads; the board's device path, so it stays small (writing is
-# micronn_save's job). Version 2, written today:
+# micronn_model: runs on the board and on the host. Reads a model file; the board's device
+# path, so it stays small (writing is micronn_save's job). Version 2, written today:
 #   micronn 2 / seq N / rate R / inputs x1 x2 / layers 3 1 / activations sigmoid sigmoid /
 #   weights 13 / then 13 little-endian 8-byte floats (per layer, per neuron: its bias, then
 #   one weight per parent), a newline / sum xxxxxxxx
@@ -12,7 +11,6 @@
 from micronn_bytes import bad, line, weights
 
 KEYS = ('seq', 'rate', 'inputs', 'layers', 'activations', 'weights')
-SLOTS = ('model_a.mn', 'model_b.mn')  # a board's model files: the tool writes the older
 
 
 def read(f, cls=None):
@@ -88,26 +86,3 @@ def load(path, cls):
             net = read(f, c)[1]
     return net
 
-
-def newest(cls):
-    """(seq, net, layer sizes, slot) of the newest of a board's model files that loads, or
-    None. Each slot's sum and header are checked first; a file that passes may still not
-    build (a weight that is not finite): then the older one serves."""
-    found = []
-    for name in SLOTS:
-        try:
-            with open(name, 'rb') as f:
-                found.append((read(f)[0], name))
-        except (OSError, ValueError, MemoryError, ImportError):
-            pass  # missing, damaged, half written, too big for this heap or needing micronn_act
-    found.sort()
-    while found:
-        seq, name = found.pop()
-        import gc
-        gc.collect()  # the net starts on a heap clear of what reading the slots left behind
-        try:
-            with open(name, 'rb') as f:
-                net = read(f, cls)[1]
-        except ValueError:
-            continue
-        return seq, net, [len(net.inputs)] + [len(out) for out in net.outputs], name
