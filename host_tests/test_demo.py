@@ -19,7 +19,10 @@ ROWS = [(0, 0), (0, 1), (1, 0), (1, 1)]
 # them, then import the demo as flashed.
 HOLD = ('import machine, microbit\nmachine.mem32[0x50000744]={}\nmachine.mem32[0x50000768]={}\n'
         'while (microbit.button_a.is_pressed(), microbit.button_b.is_pressed()) != ({}, {}):\n'
-        ' microbit.sleep(10)\n')
+        ' microbit.sleep(10)\n'
+        # the wait's garbage, more the longer a loaded machine makes it, collected: the demo
+        # as flashed must compile into the heap it has at boot, not around that
+        'import gc\ngc.collect()\n')
 PIXELS = "''.join([str(microbit.display.get_pixel(x,y)) for y in range(5) for x in range(5)])"
 
 
