@@ -20,4 +20,3 @@ def check(x, n, what, unit=False, layers=True):
         raise ValueError(BAD % (n, what, x))
     if not layers:
         raise ValueError('no layers: add_layer() first')
-

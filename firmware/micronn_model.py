@@ -85,4 +85,3 @@ def load(path, cls):
         with open(path, 'rb') as f:
             net = read(f, c)[1]
     return net
-

@@ -1,5 +1,6 @@
 # Host only. What goes to a board, read from firmware/manifest.json, the one list of the
 # firmware's files: the flash, the bench, the tests and the packaging checks all ask here.
+import functools
 import importlib.resources
 import json
 import os
@@ -17,6 +18,7 @@ def firmware_dir():
     return str(importlib.resources.files('micronn_firmware'))
 
 
+@functools.lru_cache(maxsize=None)  # read once: the planner asks for it at every step
 def manifest():
     with open(os.path.join(firmware_dir(), 'manifest.json')) as f:
         return json.load(f)['modules']
