@@ -33,8 +33,7 @@ def line(f, sums):
 def weights(f, count, net, sums):
     """Version 2's count weights, 8 bytes at a time through one small buffer, into net's
     lists (net None: only checked and summed), then the newline after them. One loop, no
-    calls of our own inside: the micro:bit's C stack ends a few Python calls deep. (And
-    `net is None`, never `not net`, which would ask NeuralNet.__getattr__ for __len__.)"""
+    calls of our own inside: the micro:bit's C stack ends a few Python calls deep."""
     buffer = bytearray(8)
     layer = at = 0  # where the next weight goes: net.layer_weights[layer][at]
     for _ in range(count):
