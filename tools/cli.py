@@ -15,6 +15,7 @@ from . import data, modelfile
 from .errors import BoardError
 
 XOR_HIDDEN = '3'  # [2, 2, 1] from the blog's [0, 1) weights gets stuck on many seeds; 3 doesn't
+XOR_EPOCHS = 10000
 MAX_RATE = 10  # XOR stops learning at 10 already (accuracy 50%); past it weights only blow up
 
 
@@ -53,6 +54,10 @@ def _shape(net):
 
 
 def cmd_train(args):
+    if args.data and args.data.lower().endswith('.json'):  # a CreateAI gesture dataset
+        return _train_gestures(args)
+    args.layers = args.layers or _layers(XOR_HIDDEN)
+    args.epochs = args.epochs or XOR_EPOCHS
     names, rows = _dataset(args)
     net = micronn.NeuralNet(names, args.rate, seed=args.seed)
     sizes = args.layers + [len(rows[0][1])]
@@ -78,6 +83,15 @@ def cmd_train(args):
     net.save(args.output)
     say('wrote %s (accuracy %.1f%%)' % (args.output, 100 * micronn_train.accuracy(net, rows)))
     return net
+
+
+def _train_gestures(args):
+    from . import gestures
+    if args.outputs:
+        raise ValueError('--outputs is for a CSV; a gesture dataset\'s outputs are its '
+                         'actions: leave --outputs out')
+    return gestures.train(args.data, args.layers, args.rate, args.epochs or gestures.EPOCHS,
+                          args.seed, args.output, args.plot, say=say)
 
 
 def _connect(args, emulate=False):
@@ -310,22 +324,27 @@ def parser():
                        help='seconds to wait for the board to answer a command')
 
     def train_args(s, data=True):
-        s.add_argument('--data', help='CSV: feature columns, then label columns (default: XOR)'
+        s.add_argument('--data', help='CSV: feature columns, then label columns; or a '
+                       'CreateAI gesture dataset, .json (default: XOR)'
                        if data else argparse.SUPPRESS)
         s.add_argument('--outputs', type=_whole('--outputs 2'),
                        help='label columns at the end of the CSV (default: 1)'
                        if data else argparse.SUPPRESS)
-        s.add_argument('--layers', default=XOR_HIDDEN, type=_layers,
-                       help='hidden layer sizes, e.g. "8 4"')
+        s.add_argument('--layers', type=_layers,
+                       help='hidden layer sizes, e.g. "8 4" (default: %s; 16 for a gesture '
+                            'dataset)' % XOR_HIDDEN)
         s.add_argument('--rate', type=_rate, default=0.1, help='learning rate (the blog\'s: 0.1)')
-        s.add_argument('--epochs', type=_whole('--epochs 10000'), default=10000,
-                       help='passes over the data')
+        s.add_argument('--epochs', type=_whole('--epochs 10000'),
+                       help='passes over the data (default: %d; 160, as CreateAI, for a '
+                            'gesture dataset)' % XOR_EPOCHS)
         s.add_argument('--seed', type=int, default=1,
                        help='seed of the initial weights and the shuffling')
         s.add_argument('-o', '--output', default='model.mn', help='model file to write')
 
     s = sub.add_parser('train', help='train on the PC and write a model file')
     train_args(s)
+    s.add_argument('--plot', help='PNG to draw a gesture dataset\'s loss curve and confusion '
+                   'matrix in (needs matplotlib, the bench extra; default: none)')
     s.set_defaults(func=cmd_train)
     s = sub.add_parser('flash', help='put firmware and MODEL on a board, checked there')
     s.add_argument('model', help='model file written by `micronn train`')
