@@ -1,8 +1,9 @@
-# Host only. `micronn bench` when a runtime fails part way: the report keeps what was measured
-# before, says which runtime stopped and why, marks each goal met, missed or not measured, and
-# the largest-net search shows each size as it is decided. The failure is real: the emulated
-# micro:bit's QEMU is killed while the search runs. Costly: CPython timing and the micro:bit's
-# upload and timing come first, one to three minutes.
+# Host only. `micronn bench` when a part fails: it exits 1 naming the part and where its report
+# is, and the report keeps what was measured before. Quick: a part that raises, run through
+# bench's own parts and reporting. Slow: a real failure, the emulated micro:bit's QEMU killed
+# while the search runs (CPython timing and the micro:bit's upload and timing come first, one
+# to three minutes); the report then marks each goal met, missed or not measured, and the
+# largest-net search shows each size as it is decided.
 import os
 import signal
 import subprocess
@@ -10,9 +11,45 @@ import sys
 
 import pytest
 
+from micronn_tools import cli
+from micronn_tools.bench import bench, report
 from micronn_tools.emulated import microbit as emulator
 
 from conftest import need
+
+RECURSION = "the board raised RuntimeError: maximum recursion depth exceeded"
+
+
+def test_a_failed_part_makes_bench_exit_1_naming_it_and_its_report(tmp_path, monkeypatch,
+                                                                     capsys):
+    def fails():
+        raise RuntimeError(RECURSION)
+    monkeypatch.setattr(bench, 'run_cpython', fails)
+    out = tmp_path / 'B.md'
+    assert cli.main(['bench', '--runtime', 'cpython', '-o', str(out), '--chart', '']) == 1
+    said, err = capsys.readouterr()
+    assert err == ('micronn: the bench failed in 1 part(s): cpython: %s; the report of what was '
+                   'measured is in %s\n' % (RECURSION, out)), err
+    assert 'cpython failed: %s' % RECURSION in said
+    assert '**cpython failed: %s.**' % RECURSION in out.read_text()
+
+
+def test_a_part_that_fails_is_named_and_the_parts_before_keep_their_figures():
+    said = []
+    part = bench.Parts(said.append)
+    part.runtime = 'microbit'
+    r = {}
+
+    def heap():
+        raise RuntimeError(RECURSION)
+    assert part(None, lambda: r.update({('micronn', 'heap', 'import'): 1234}))
+    assert not part("the line server's heap", heap)
+    assert part.failed == [("microbit (the line server's heap)", RECURSION)]
+    assert said == ["microbit (the line server's heap) failed: %s; the report keeps what was "
+                    "measured before" % RECURSION]
+    text = report.report({'microbit': r}, 'micronn bench', failed=part.failed)
+    assert "**microbit (the line server's heap) failed: %s.**" % RECURSION in text
+    assert '| `import micronn` takes at most 1,500 B of heap | 1,234 B | met |' in text
 
 
 def children(pid, name):
@@ -61,7 +98,7 @@ def test_bench_keeps_what_it_measured_when_the_board_dies_in_the_search(tmp_path
     assert p.returncode == 1, err
     assert err.startswith('micronn: ') and 'Traceback' not in err, err
     text = report.read_text()
-    assert '**microbit stopped part way: ' in text
+    assert '**microbit failed: ' in text
     assert '## CPython' in text  # the runtime before keeps its figures
     assert '| a [4, 16, 3] net trains | not measured in this run | - |' in text
     assert 'microbit failed: ' in ''.join(seen) + rest

@@ -1,7 +1,8 @@
 # Host only. `micronn bench`: what micronn costs, beside the blog's code and the interpreter's
 # floor (bench_job.floor), on each runtime. The emulated micro:bit runs with QEMU's
 # -icount shift=6, so its clock counts guest instructions and its figures repeat exactly.
-# Goals are reported, never asserted: the command fails only when it cannot run.
+# Goals are reported, never asserted: the command fails when a part of it could not run (its
+# figures would be missing), never when a goal is missed.
 import ast
 import os
 import sys
@@ -75,11 +76,45 @@ def run_wasm(n=10000, rounds=3):
 RUNTIMES = ('microbit', 'cpython', 'wasm')
 
 
+def runners():
+    """(runtime, title said first, run(part, results)) in the order they run; part(name, fn)
+    runs one part of the runtime's measurement (bench.main's Parts)."""
+    def hosted(run):
+        return lambda part, r: part(None, lambda: r.update(run()))
+    return [('cpython', 'timing on CPython', hosted(run_cpython)),
+            ('wasm', 'timing on MicroPython WebAssembly', hosted(run_wasm)),
+            ('microbit', None, run_microbit_all)]
+
+
+class Parts:
+    """Runs the parts of a runtime's measurement. A part that raises is recorded as
+    (its name, why) and said, and the bench goes on: what was measured goes into the report,
+    and main fails at the end, naming every part that failed."""
+
+    def __init__(self, say):
+        self.say = say
+        self.failed = []  # [(part, why)]
+        self.runtime = None
+
+    def __call__(self, name, fn):
+        """fn(); False if it raised. name: the part's, after the runtime's (None: the runtime
+        as a whole)."""
+        part = self.runtime + ('' if name is None else ' (%s)' % name)
+        try:
+            fn()
+            return True
+        except Exception as e:
+            why = str(e).splitlines()[0] if str(e) else type(e).__name__
+            self.failed.append((part, why))
+            self.say('%s failed: %s; the report keeps what was measured before' % (part, why))
+            return False
+
+
 def main(runtimes=RUNTIMES, out='BENCHMARKS.md', chart_path='benchmarks.png', say=print):
     """Run the benchmark on each runtime, print the tables, write out and chart_path. A runtime
     that is not installed is an error (BoardError): the tables must not silently shrink. A
-    runtime that fails part way still gets what it measured before into the report, which is
-    written; then its error is raised."""
+    part that fails still leaves what was measured before in the report, which is written;
+    then BoardError names each part that failed and where the report is."""
     from ..emulated import microbit as emulator
     unknown = [k for k in runtimes if k not in RUNTIMES]
     if unknown:
@@ -91,25 +126,15 @@ def main(runtimes=RUNTIMES, out='BENCHMARKS.md', chart_path='benchmarks.png', sa
                              % (key, why))
     started = time.monotonic()
     results = {}
-    failed = []
-    error = None
-    for key, title, run in (('cpython', 'timing on CPython', run_cpython),
-                            ('wasm', 'timing on MicroPython WebAssembly', run_wasm),
-                            ('microbit', None, None)):
+    part = Parts(say)
+    for key, title, run in runners():
         if key not in runtimes:
             continue
         if title:
             say(title)
         results[key] = {}
-        try:
-            if run:
-                results[key].update(run())
-            else:
-                run_microbit_all(say=say, r=results[key])
-        except Exception as e:  # kept to raise once what was measured is written
-            failed.append((key, str(e).splitlines()[0] if str(e) else type(e).__name__))
-            say('%s failed: %s; the report keeps what was measured before' % (key, failed[-1][1]))
-            error = error or e
+        part.runtime = key
+        run(part, results[key])
     if chart_path:
         try:
             if chart(results, chart_path) is not False:  # False: no timings to draw
@@ -118,12 +143,15 @@ def main(runtimes=RUNTIMES, out='BENCHMARKS.md', chart_path='benchmarks.png', sa
             say('no chart: matplotlib is missing (pip install -e ".[bench]")')
     text = report(results, 'micronn bench' + ('' if tuple(runtimes) == RUNTIMES else
                                               ' --runtime ' + ','.join(runtimes)),
-                  failed=failed, seconds=time.monotonic() - started)
+                  failed=part.failed, seconds=time.monotonic() - started)
     say(text)
     if out:
         with open(out, 'w') as f:
             f.write(text)
         say('wrote %s%s' % (out, ' and ' + chart_path if results.get('chart') else ''))
-    if error is not None:
-        raise error
+    if part.failed:
+        raise BoardError('the bench failed in %d part(s): %s; %s'
+                         % (len(part.failed), '; '.join('%s: %s' % f for f in part.failed),
+                            'the report of what was measured is in %s' % out if out
+                            else 'no report written (-o was empty)'))
     return results

@@ -202,34 +202,39 @@ def largest_served(board, shape, top=64):
     return lo
 
 
-def run_served(say=print):
-    """Heap left by the line server's imports, and the largest nets served after a flash, on
-    an emulated micro:bit of their own (the timing run's files would crowd its filesystem)."""
+def run_served(part, r):
+    """The largest nets served after a flash, and the heap left by the line server's imports
+    (a part of its own, part('...')), on an emulated micro:bit of their own (the timing run's
+    files would crowd its filesystem)."""
     import micronn_boards as boards
     from ..board import Board
     from ..emulated.microbit import EmulatedMicrobit
     from ..link import Link
-    r = {}
     with EmulatedMicrobit(seed=SEED) as mb, Link(mb.port, timeout=60) as link:
         board = Board(link, boards.get('microbit-emulated'))
-        say('searching the largest nets served after a flash')
+        part.say('searching the largest nets served after a flash')
         for shape in ([2, 'H', 1], [4, 'H', 3]):
             r['micronn', str(shape).replace("'", ''), 'served'] = largest_served(board, shape)
-        try:
+
+        def serve_heap():
             link.soft_reset()
             for m in ('micronn', 'micronn_model', 'micronn_serve', 'micronn_demo'):
                 link.exec('import %s' % m, alone=True)  # as main.py imports at boot
             r['serve', 'heap', 'free'] = _free(link)
-        except BoardError as e:  # the imports by command leave less heap than boot's
-            say('the line server\'s heap was not measured: %s' % e)
-    return r
+        part('the line server\'s heap', serve_heap)
 
 
-def run_microbit_all(n=10, say=print, r=None):
-    """The micro:bit's results, filled into r as they come: a failure part way keeps them."""
+def run_microbit_all(part, r, n=10):
+    """The micro:bit's results, filled into r as they come, in parts (bench.Parts): timing and
+    the largest nets that train, on one board; if those ran, the largest served and the line
+    server's heap, on another. A part that fails keeps what was measured before it."""
+    if part(None, lambda: _timed_and_searched(r, n, part.say)):
+        part('the largest nets served', lambda: run_served(part, r))
+
+
+def _timed_and_searched(r, n, say):
     from ..emulated.microbit import EmulatedMicrobit
     from ..link import Link
-    r = {} if r is None else r
     # unchecked commands: see Link(checked=False)
     with EmulatedMicrobit(icount=True, seed=SEED) as mb, \
             Link(mb.port, timeout=120, checked=False) as link:
@@ -245,5 +250,3 @@ def run_microbit_all(n=10, say=print, r=None):
                 'sizes above)' % (str(shape).replace("'", ''), BAND))
             h, left = largest(link, shape, say=say)
             r['micronn', str(shape).replace("'", ''), 'largest'] = (h, left)
-    r.update(run_served(say))
-    return r

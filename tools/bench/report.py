@@ -147,8 +147,8 @@ def goals_table(mb):
 
 
 def report(results, command, today=None, failed=(), seconds=None):
-    """The Markdown report. failed: [(runtime, why)] for runtimes that stopped part way (what
-    they measured before is shown); seconds: how long the whole run took."""
+    """The Markdown report. failed: [(part, why)] for the parts that failed (what was measured
+    before is shown); seconds: how long the whole run took."""
     today = today or datetime.date.today().isoformat()
     took = ' in %d min %02d s' % divmod(round(seconds), 60) if seconds is not None else ''
     out = ['# Benchmarks', '',
@@ -162,8 +162,8 @@ def report(results, command, today=None, failed=(), seconds=None):
            '(random.seed(1), the blog\'s draw order), same inputs, same process.'
            % (today, command, took), '']
     for key, why in failed:
-        out += ['**%s stopped part way: %s.** Its figures below are those measured before.'
-                % (key, why), '']
+        out += ['**%s failed: %s.** The figures below are what was measured; its own are '
+                'missing.' % (key, why), '']
     out += ['## Goals', '', goals_table(results.get('microbit')), '']
     mb = results.get('microbit')
     if _timed(mb):
