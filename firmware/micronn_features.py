@@ -3,7 +3,8 @@
 # src/ml.ts; see docs/gestures.md): eight filters per axis, in CreateAI's order max, mean, min,
 # std, peaks, acc, zcr, rms, each for x, then y, then z. Samples are in g. A gesture model's 24
 # inputs are these numbers as they come: its first layer holds the scaling.
-# Only math, and one function per job a board calls: it compiles beside a net on a micro:bit.
+# Only math, and few functions: it compiles beside a net on a micro:bit, and runs several times
+# a second there.
 import math
 
 DEVICE_SAMPLES = 50  # CreateAI's window on the board, 1 s at 20 ms: acc is scaled to it
@@ -22,44 +23,39 @@ def features(x, y, z):
     return out
 
 
-def axis(d):
+def axis(d, abs=abs, sqrt=math.sqrt):
     """[max, mean, min, std, peaks, acc, zcr, rms] of one axis' samples."""
+    # Sums run in CreateAI's order, from the first sample on (MicroPython's sum() adds in
+    # order), so that rounding falls as in CreateAI. Builtins come in as arguments and sums
+    # are taken by sum() where they can: on a micro:bit a global lookup or a loop is slow.
     n = len(d)
     if n < 7:  # CreateAI's peaks needs its lag of 5 and two more
         raise ValueError('need 7 or more samples per axis, got %d' % n)
-    total = 0.0
-    absolute = 0.0
+    mean = sum(d) / n
     squares = 0.0
+    spread = 0.0
     crossings = 0
-    high = low = d[0]
     before = d[0] >= 0
     for v in d:
-        total += v
-        absolute += abs(v)
         squares += v * v
-        if v > high:
-            high = v
-        if v < low:
-            low = v
+        spread += (v - mean) * (v - mean)
         if (v >= 0) != before:  # a sign change, 0 counting as positive
             crossings += 1
             before = not before
-    mean = total / n
-    spread = 0.0
-    for v in d:
-        spread += (v - mean) * (v - mean)
-    return [high, mean, low, math.sqrt(spread / n), peaks(d), absolute / n * DEVICE_SAMPLES,
-            crossings / (n - 1), math.sqrt(squares / n)]
+    return [max(d), mean, min(d), sqrt(spread / n), peaks(d),
+            sum(map(abs, d)) / n * DEVICE_SAMPLES, crossings / (n - 1), sqrt(squares / n)]
 
 
-def peaks(d, lag=5):
+def peaks(d, abs=abs, sqrt=math.sqrt):
     """Rising runs that stand out, by CreateAI's smoothed z-score detector (lag 5, threshold
-    3.5, influence 0.5). As CreateAI does, its first deviation is the lead-in's mean."""
-    smooth = list(d)
-    average = deviation = moments(smooth, 0, lag)[0]
+    3.5, influence 0.5): a sample counts when it is more than 0.1 and 3.5 deviations above the
+    mean of the five smoothed samples before the one before it. As CreateAI does, its first
+    deviation is the lead-in's mean."""
+    a, b, c, e, f = d[0], d[1], d[2], d[3], d[4]  # the last five smoothed samples
+    average = deviation = (a + b + c + e + f) / 5
     count = 0
     signal = 0  # the last sample's: 1 above the average, -1 below, 0 neither
-    for i in range(lag, len(d)):
+    for i in range(5, len(d)):
         v = d[i]
         off = abs(v - average)
         if off > 0.1 and off > 3.5 * deviation:
@@ -69,20 +65,13 @@ def peaks(d, lag=5):
                 signal = 1
             else:
                 signal = -1
-            smooth[i] = 0.5 * v + 0.5 * smooth[i - 1]
+            v = 0.5 * v + 0.5 * f  # smoothed, half towards the sample before
         else:
             signal = 0
-        average, deviation = moments(smooth, i - lag, i)
+        # the next sample is judged by these five, which leave out this one
+        average = (a + b + c + e + f) / 5
+        deviation = sqrt(((a - average) * (a - average) + (b - average) * (b - average)
+                          + (c - average) * (c - average) + (e - average) * (e - average)
+                          + (f - average) * (f - average)) / 5)
+        a, b, c, e, f = b, c, e, f, v
     return count
-
-
-def moments(d, start, stop):
-    """(mean, standard deviation) of d[start:stop], without a slice."""
-    total = 0.0
-    for i in range(start, stop):
-        total += d[i]
-    mean = total / (stop - start)
-    spread = 0.0
-    for i in range(start, stop):
-        spread += (d[i] - mean) * (d[i] - mean)
-    return mean, math.sqrt(spread / (stop - start))
