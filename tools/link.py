@@ -51,10 +51,13 @@ class RawRepl:
         if port.startswith('/dev/') and not os.path.exists(port):
             raise BoardError('no serial port %s: check the cable, or list boards with '
                              '`micronn boards`' % port)
+        from .ports import busy, why_not_open
+        held = busy(port)  # a program that opened it without a lock would share its bytes
+        if held:
+            raise BoardError(held)
         try:
             self.t = SerialTransport(port, timeout=0.2)
-        except TransportError:  # busy, no permission, not a serial port...: ports says which
-            from .ports import why_not_open
+        except TransportError:  # locked, no permission, not a serial port...: ports says which
             raise BoardError(why_not_open(port)) from None
         self.s = self.t.serial
         self.helper = False  # whether the link's helper is on the board: a restart clears it
