@@ -2,7 +2,8 @@
 // official npm port) driven as a board's main.c drives its REPL, over the pty master fd that
 // vboard.py hands over. Usage: node vboard.mjs MASTER_FD SLAVE_FD JSON_OPTIONS
 // Options: {"heap": bytes, "flash": bytes, "without": ["uname", "statvfs", "rename",
-// "ticks_us", "mpy"]}.
+// "ticks_us", "mpy"], "report": [platform, machine] (what the board calls itself instead of
+// "webassembly", "JS with Emscripten")}.
 // What the port lacks and this loop supplies, each said where it is done:
 // - a UART: bytes from the pty go to the REPL one at a time; output goes back with "\n" sent as
 //   "\r\n", as a board's UART does (the port writes bare "\n");
@@ -11,7 +12,8 @@
 // - Ctrl-C while code runs: the port has no VM hook, so it is noticed only when the running code
 //   prints, reads input() or the clock (time.sleep, time.ticks_ms), as an interrupt routine
 //   would see it; a loop that does none of these cannot be stopped;
-// - input(): the port's stdin reads nothing, so input() is given the serial line instead;
+// - input() and sys.stdin: the port's stdin reads the process's, so both are given the serial
+//   link instead;
 // - a filesystem of a board's size whose errors carry MicroPython's errno numbers, and
 //   os.uname() (see SETUP below, which runs inside MicroPython as each interpreter starts);
 // - raw-paste mode: the port's raw-paste reader reads that same empty stdin, so this board
@@ -141,6 +143,17 @@ function readLine() {
   }
 }
 
+// sys.stdin for code on the board: the serial link's bytes, not echoed, as a board's stdin
+// gives them. null (a read that returns "") when Ctrl-C arrived: it is already scheduled.
+function readStdin() {
+  for (;;) {
+    flush();
+    if (pump()) return null;
+    if (queue.length) return queue.shift();
+    sleep(1);
+  }
+}
+
 function snapshot(FS, dir, files) {
   for (const name of FS.readdir(dir)) {
     if (name === "." || name === "..") continue;
@@ -155,7 +168,7 @@ function snapshot(FS, dir, files) {
 
 // Runs once in every fresh interpreter, before boot.py: the board's firmware-level setup.
 const SETUP = `
-def _vb_setup(without, flash):
+def _vb_setup(without, flash, report):
     import builtins, os, sys, vfs, micropython, _vb_uart
     from collections import namedtuple
 
@@ -263,27 +276,34 @@ def _vb_setup(without, flash):
         return line
     builtins.input = input
     impl = sys.implementation
+    platform, machine = report or (sys.platform, impl._machine)
     if 'uname' not in without:
         # the port has no os.uname; ports that do report these fields
         un = namedtuple('uname_result', ('sysname', 'nodename', 'release', 'version', 'machine'))
         rel = '%d.%d.%d' % impl.version[:3]
-        os.uname = lambda: un(sys.platform, sys.platform, rel, 'v' + rel, impl._machine)
+        os.uname = lambda: un(platform, platform, rel, 'v' + rel, machine)
     for name in ('statvfs', 'rename'):
         if name in without:
             delattr(os, name)
     if 'ticks_us' in without:
         import time
         del time.ticks_us
-    if 'mpy' in without:
-        # a port built without .mpy import: no sys.implementation._mpy, and a module found only
-        # as .mpy does not import
-        fields = [f for f in ('name', 'version', '_machine', '_build') if hasattr(impl, f)]
+    if report or 'mpy' in without:
+        # the port's sys is read-only: a copy in its place, found first by every import, says
+        # what another port would (its platform and machine; no _mpy on a port built without
+        # .mpy import), and the rest of it is the port's own
+        fields = [f for f in ('name', 'version', '_machine', '_mpy', '_build')
+                  if hasattr(impl, f) and not (f == '_mpy' and 'mpy' in without)]
         fake = Module()
         for k in dir(sys):
             if not k.startswith('__'):
                 setattr(fake, k, getattr(sys, k))
-        fake.implementation = namedtuple('implementation', fields)(*[getattr(impl, f) for f in fields])
+        fake.platform = platform
+        fake.implementation = namedtuple('implementation', fields)(
+            *[machine if f == '_machine' else getattr(impl, f) for f in fields])
         sys.modules['sys'] = fake
+    if 'mpy' in without:
+        # a port built without .mpy import: a module found only as .mpy does not import
         real_import = builtins.__import__
 
         def exists(p):
@@ -330,7 +350,7 @@ def _vb_setup(without, flash):
     boot = Module()
     boot.run = run
     sys.modules['_vb_boot'] = boot
-_vb_setup(%WITHOUT%, %FLASH%)
+_vb_setup(%WITHOUT%, %FLASH%, %REPORT%)
 __import__('_vb_boot').main_globals = globals()
 del _vb_setup
 `;
@@ -342,6 +362,7 @@ async function boot(softReset) {
   const board = await loadMicroPython({
     heapsize: options.heap || 256 * 1024,
     linebuffer: false,
+    stdin: readStdin,
     stdout: onOutput,
     stderr: onOutput,
   });
@@ -353,7 +374,8 @@ async function boot(softReset) {
   board.registerJsModule("_vb_uart", { read_line: readLine });
   mp = board;
   mp.runPython(SETUP.replace("%WITHOUT%", JSON.stringify(options.without || []))
-    .replace("%FLASH%", String(options.flash || 256 * 1024)));
+    .replace("%FLASH%", String(options.flash || 256 * 1024))
+    .replace("%REPORT%", options.report ? JSON.stringify(options.report) : "None"));
   mp.runPython("__import__('_vb_boot').run('boot.py')");
   if (!raw) mp.runPython("__import__('_vb_boot').run('main.py')");
   if (raw) {

@@ -19,7 +19,6 @@ RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'vboard.mjs')
 FEATURES = ('uname', 'statvfs', 'rename', 'ticks_us', 'mpy')
 
 
-
 def missing():
     """What is missing to run the virtual board, or None when it can run."""
     return wasm.missing()
@@ -29,14 +28,19 @@ class VirtualBoard(child.Board):
     """with VirtualBoard() as vb: vb.port is a pty to hand to micronn or mpremote.
 
     without: names from FEATURES the board is built without. heap: its MicroPython heap (the
-    port grows it on demand: gc.mem_free() says about 134 MB). flash: its filesystem's size."""
+    port grows it on demand: gc.mem_free() says about 134 MB). flash: its filesystem's size.
+    report: (platform, machine), what it says it is (sys.platform, sys.implementation._machine
+    and os.uname()) instead of "webassembly", "JS with Emscripten": a board of a port that no
+    profile in boards/ names, with the same MicroPython answering."""
 
-    def __init__(self, without=(), heap=256 * 1024, flash=256 * 1024, boot_timeout=30):
+    def __init__(self, without=(), heap=256 * 1024, flash=256 * 1024, boot_timeout=30,
+                 report=None):
         unknown = set(without) - set(FEATURES)
         if unknown:
             raise ValueError('unknown feature(s) %s; known: %s'
                              % (', '.join(sorted(unknown)), ', '.join(FEATURES)))
         self.without = tuple(without)
+        self.report = list(report) if report else None
         self.heap = heap
         self.flash = flash
         self.boot_timeout = boot_timeout
@@ -53,7 +57,7 @@ class VirtualBoard(child.Board):
         self.port = os.ttyname(slave)
         cmd = ['node', RUNNER, wasm.entry(), str(master), str(slave),
                json.dumps({'heap': self.heap, 'flash': self.flash,
-                           'without': list(self.without)})]
+                           'without': list(self.without), 'report': self.report})]
         try:
             self.proc = child.start(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT, pass_fds=(master, slave))
