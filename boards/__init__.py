@@ -9,6 +9,9 @@
 # board whose serial link is its own USB (no UART to overrun) how commands go out ("pace":
 # bytes per write and the pause after each; without it, 32-byte writes 3 ms apart, which
 # the micro:bit's UART keeps up with; either way the link slows down when it sees damage).
+# "generic" is no board but the template for one whose platform no profile names: its fields
+# that are null are filled from what the board reports (generic() below); it has no USB IDs,
+# no demo, and the default pacing.
 import json
 import os
 
@@ -39,10 +42,21 @@ def by_usb(vid, pid):
     return [p for p in profiles().values() if key in p['usb']]
 
 
-def by_uname(sysname, machine):
+def by_uname(sysname, machine, emulated=False):
     """The profile a board's platform (sys.platform, the sysname of os.uname() where a port has
-    it) and machine name, preferring a real board to the emulated one."""
-    found = [p for p in profiles().values()
-             if p['sysname'] == sysname and p['machine'] in machine]
-    found.sort(key=lambda p: p.get('emulated', False))
+    it) and machine name, or None. An emulated board reports what the board it emulates does,
+    so emulated says which to prefer: True for a board on a pty, as emulators give."""
+    found = [p for p in profiles().values() if not p.get('generic')
+             and p['sysname'] == sysname and p['machine'] in machine]
+    found.sort(key=lambda p: p.get('emulated', False) != emulated)
     return found[0] if found else None
+
+
+def generic(platform, machine, heap, float_, mpy, files):
+    """The generic profile filled in from what a board reports: its platform and machine, free
+    heap, float precision ('single' or 'double'), whether it imports .mpy, and its file API."""
+    p = dict(get('generic'))
+    p.update(sysname=platform, machine=machine, heap=heap, float=float_, mpy=mpy, files=files,
+             title='MicroPython board of sys.platform %r (%s), used from what it reports'
+                   % (platform, machine or 'no machine name'))
+    return p

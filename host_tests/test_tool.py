@@ -22,6 +22,7 @@ def test_train_flash_predict_verify(board, models):
     code, out, err = cli('flash', str(models / 'a.mn'), '--port', port)
     assert code == 0, err
     assert 'checked on the board' in out and 'note:' not in out
+    assert 'flashing to %s on %s' % (board.profile, port) in out  # the emulator's own name
     code, out, err = cli('predict', '0', '1', '--port', port)
     assert code == 0, err
     host = micronn.NeuralNet.load(str(models / 'a.mn')).predict([0, 1])[0]

@@ -13,7 +13,7 @@ from .emulated.microbit import EmulatedMicrobit
 from .emulated.vboard import VirtualBoard
 from .errors import BoardError, BoardExecError, NoModel, NotMicronn, NotWhole
 from .flash import Flash
-from .link import Link
+from .link import Link, is_virtual
 
 # Heap a model needs on the board: an estimate fitted on the emulated micro:bit, a fixed part
 # for what boot imports and 4 B per weight, which lets sizes near the edge through: the boot
@@ -29,12 +29,13 @@ DOUBLE = '1.0 + 1e-12 != 1.0'
 # What a board says about itself, in one command, from what every port has (sys.platform,
 # sys.implementation) and os.uname() only where a port has it: its platform, machine,
 # MicroPython version, .mpy version (0: it imports none), whether its floats are double, and
-# which of the optional functions the tool can use it has.
+# which of the optional functions the tool can use it has, and of the file functions.
 OPTIONAL = (('os', 'statvfs'), ('os', 'rename'), ('time', 'ticks_us'))
+FILE_API = (('os', 'listdir'), ('os', 'remove'), ('os', 'stat'))
 REPORT = ("(lambda s,o:(s.platform,getattr(s.implementation,'_machine','') or "
           "(o.uname()[4] if hasattr(o,'uname') else ''),s.implementation[1],"
           "getattr(s.implementation,'_mpy',0),%s,[n for m,n in %r if hasattr(__import__(m),n)]))"
-          "(__import__('sys'),__import__('os'))" % (DOUBLE, OPTIONAL))
+          "(__import__('sys'),__import__('os'))" % (DOUBLE, OPTIONAL + FILE_API))
 # What the tool does where a port lacks one of them, said in a `note:` line.
 WITHOUT = {
     'statvfs': 'it has no os.statvfs, so the room left cannot be counted before writing: a full '
@@ -46,15 +47,48 @@ WITHOUT = {
 }
 
 
-def detect():
-    """[(port, [profiles])] for serial ports whose USB VID:PID is a known board's."""
+def usb_serial():
+    """The USB serial devices attached, as mpremote's `connect auto` sees them: every serial
+    port with a USB VID:PID, by name."""
+    return sorted((p for p in list_ports.comports() if p.vid is not None and p.pid is not None),
+                  key=lambda p: p.device)
+
+
+def detect(ports=None):
+    """[(port, [profiles])] for USB serial ports (default: those attached) whose VID:PID is a
+    known board's."""
     found = []
-    for p in list_ports.comports():
-        if p.vid is not None:
-            match = boards.by_usb(p.vid, p.pid)
-            if match:
-                found.append((p.device, match))
+    for p in usb_serial() if ports is None else ports:
+        match = boards.by_usb(p.vid, p.pid)
+        if match:
+            found.append((p.device, match))
     return found
+
+
+def usb_name(p):
+    """A USB serial device as `micronn boards` and the tool name it: its USB ID and product."""
+    return '%04x:%04x%s' % (p.vid, p.pid, ' ' + p.product if p.product else '')
+
+
+def pick(ports):
+    """(port, what to say) of the board to use among USB serial ports, or (None, None): the one
+    whose VID:PID a profile knows, else, as mpremote's `connect auto` finds a board, the one USB
+    serial device there is. Several of either are refused: which one is the user's to say."""
+    found = detect(ports)
+    if len(found) > 1:
+        raise BoardError('several boards found (%s): pick one with --port'
+                         % ', '.join(p for p, _ in found))
+    if found:
+        return found[0][0], 'using %s on %s' % (found[0][1][0]['title'], found[0][0])
+    if len(ports) > 1:
+        raise BoardError('no known board, but several USB serial devices (%s): pick the board '
+                         'with --port' % ', '.join('%s %s' % (p.device, usb_name(p))
+                                                   for p in ports))
+    if ports:
+        return ports[0].device, ('using %s, the only USB serial device (%s): no profile knows '
+                                 'its USB ID, so the board is known by what it reports'
+                                 % (ports[0].device, usb_name(ports[0])))
+    return None, None
 
 
 def weights_of(net):
@@ -76,15 +110,16 @@ class Board:
         self.version = tuple(version)
         self.mpy = files.mpy_tag(mpy)
         self.float = 'double' if double else 'single'
-        seen = boards.by_uname(platform, machine)
-        if profile is None:
-            if seen is None:
-                raise BoardError('unknown board (sys.platform %r, machine %r): pick a profile '
-                                 'with --board; `micronn boards` lists them' % (platform, machine))
-            profile = seen
+        # an emulated board reports what the board it emulates does: a pty tells them apart
+        seen = boards.by_uname(platform, machine, emulated=is_virtual(link.port))
+        self.unprofiled = profile is None and seen is None
+        profile = profile or seen or boards.get('generic')
+        if profile.get('generic'):
+            profile = self._generic(platform, machine, has)
         elif profile['sysname'] != platform:
             raise BoardError('--board %s expects a %s board, but this one reports %s: pick the '
-                             'right --board' % (profile['name'], profile['sysname'], platform))
+                             'right --board, or --board generic to use it from what it reports'
+                             % (profile['name'], profile['sysname'], platform))
         self.profile = profile
         if profile.get('pace'):
             link.piece, link.pause = profile['pace']
@@ -96,12 +131,31 @@ class Board:
             self.missing = [n for n in self.missing if n not in ('statvfs', 'rename')]
         self.fs = files.for_profile(profile, self.missing)
 
+    def _generic(self, platform, machine, has):
+        """The generic profile, from what the board reports; refused where its os lacks a file
+        function the tool needs."""
+        lacks = [n for _, n in FILE_API if n not in has]
+        if lacks:
+            raise BoardError('this board (sys.platform %r) has no %s, which micronn needs on a '
+                             'board it knows only by what it reports: %s'
+                             % (platform, ', '.join('os.' + n for n in lacks),
+                                'add a profile for it in boards/ (see docs/boards.md)'
+                                if self.unprofiled else 'leave out --board generic'))
+        return boards.generic(platform, machine, self.free, self.float, bool(self.mpy),
+                              'modern')
+
     def differences(self):
         """What the board reports that its profile does not expect, one line each. None of it
         stops the tool, which goes by what the board reports: its floats set verify's
         tolerance, its free heap the fit check."""
         p = self.profile
         out = []
+        if self.unprofiled:
+            out.append('no profile for sys.platform %r (machine %r): using it as a generic '
+                       'board from what it reports (%s-precision floats, %d bytes of heap free, '
+                       '%s); it has no standalone demo'
+                       % (self.platform, self.machine, self.float, self.free,
+                          '.mpy %s' % self.mpy if self.mpy else 'no .mpy import'))
         if p['machine'] not in self.machine:
             out.append('the board calls itself %r, not a %s: its demo pins may differ'
                        % (self.machine, p['machine']))
@@ -249,6 +303,9 @@ EMULATORS = {'qemu-microbit': EmulatedMicrobit, 'vboard': VirtualBoard}
 def emulator(profile):
     """The emulated board a profile names (its "emulator"), to start with `with`."""
     kind = profile.get('emulator')
+    if profile.get('generic'):
+        raise BoardError('no board found for --board generic, which uses an attached board: '
+                         'plug one in, or give --port')
     if kind not in EMULATORS:
         raise BoardError('--board %s is a real board, not an emulated one: emulated boards are '
                          '%s' % (profile['name'], ', '.join(
@@ -258,23 +315,20 @@ def emulator(profile):
 
 @contextlib.contextmanager
 def connect(port=None, board=None, emulate=False, say=print, timeout=10.0):
-    """with connect(...) as b: b is a Board. No port: the one detected USB board, else (with
+    """with connect(...) as b: b is a Board. No port: the board pick() finds on USB, else (with
     emulate=True) a freshly started emulated board: the one `board` names if it is emulated,
     else the emulated micro:bit."""
     profile = boards.get(board) if board else None
     with contextlib.ExitStack() as stack:
         if port is None:
-            found = detect()
-            if len(found) > 1:
-                raise BoardError('several boards found (%s): pick one with --port'
-                                 % ', '.join(p for p, _ in found))
-            if found:
-                port = found[0][0]
-                say('using %s on %s' % (found[0][1][0]['title'], port))
+            port, how = pick(usb_serial())
+            if port:
+                say(how)
             elif emulate:
                 profile = profile or boards.get('microbit-emulated')
+                started = emulator(profile)
                 say('no board attached: starting the %s' % profile['title'])
-                port = stack.enter_context(emulator(profile)).port
+                port = stack.enter_context(started).port
             else:
                 raise BoardError('no board found: plug one in, or give --port; `micronn demo` '
                                  'runs on an emulated micro:bit')

@@ -193,14 +193,19 @@ def cmd_convert(args):
 
 
 def cmd_boards(args):
-    from .board import detect
-    found = detect()
-    say('serial boards attached:' if found else 'no serial boards attached')
-    for port, profs in found:
-        say('  %-14s %s' % (port, ' or '.join(p['name'] for p in profs)))
+    from .board import detect, usb_name, usb_serial
+    usb = usb_serial()
+    known = dict(detect(usb))
+    say('USB serial devices attached:' if usb else 'no USB serial devices attached')
+    for p in usb:
+        say('  %-14s %s' % (p.device, ' or '.join(b['name'] for b in known[p.device])
+                            if p.device in known else 'no profile knows %s: used as a generic '
+                            'board, from what it reports' % usb_name(p)))
     say('board profiles:')
     for p in boards.profiles().values():
-        say('  %-18s %s; %s floats, ~%d B heap' % (p['name'], p['title'], p['float'], p['heap']))
+        say('  %-18s %s; %s' % (p['name'], p['title'], 'floats, heap, file API and .mpy as it '
+                                'reports them' if p.get('generic') else '%s floats, ~%d B heap'
+                                % (p['float'], p['heap'])))
         say('  %-18s demo: %s' % ('', p['demo']))
         say('  %-18s tried: %s' % ('', p.get('tried') or 'not yet tried on hardware'))
 
@@ -318,8 +323,9 @@ def parser():
     def board_args(s):
         s.add_argument('--port', help='serial port of the board (default: the one board attached)')
         s.add_argument('--board', choices=sorted(boards.profiles()),
-                       help='board profile, when detection cannot tell (default: the one the '
-                            'board reports)')
+                       help='board profile, when detection cannot tell; generic: any board, '
+                            'from what it reports (default: the profile that names what the '
+                            'board reports, else generic)')
         s.add_argument('--timeout', type=float, default=10.0,
                        help='seconds to wait for the board to answer a command')
 
