@@ -30,13 +30,15 @@ def say(*a, **k):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _dataset(args, outputs=None):
+def _dataset(args, outputs=None, classes=None):
+    """(input names, rows, classes or None). A CSV without --outputs: a label column of
+    classes (those given, a model's), or when outputs is given, that many target columns."""
     if args.data:
-        return data.load_csv(args.data, args.outputs or outputs or 1)
+        return data.load_csv(args.data, args.outputs or (None if classes else outputs), classes)
     if args.outputs:
         raise ValueError('--outputs %d needs --data CSV: the default data, XOR, has one output; '
                          'give --data CSV, or leave --outputs out' % args.outputs)
-    return ['x1', 'x2'], data.XOR
+    return ['x1', 'x2'], data.XOR, None
 
 
 def _fmt(v):
@@ -58,14 +60,16 @@ def cmd_train(args):
         return _train_gestures(args)
     args.layers = args.layers or _layers(XOR_HIDDEN)
     args.epochs = args.epochs or XOR_EPOCHS
-    names, rows = _dataset(args)
+    names, rows, classes = _dataset(args)
     net = micronn.NeuralNet(names, args.rate, seed=args.seed)
     sizes = args.layers + [len(rows[0][1])]
-    for n in sizes:
-        net.add_layer(n)
+    for i, n in enumerate(sizes):
+        net.add_layer(n, data.activation(classes) if i == len(sizes) - 1 else 'sigmoid')
     say('training %s on %d rows: layers %s, rate %g, %d epochs, seed %d'
         % ('XOR' if not args.data else args.data, len(rows), [len(names)] + sizes, args.rate,
            args.epochs, args.seed))
+    if classes:
+        say('  ' + data.describe(classes))
     every = max(1, args.epochs // 10)
 
     def report(epoch, loss, acc):
@@ -81,7 +85,10 @@ def cmd_train(args):
         raise ValueError('training with --rate %g went astray (%s); use a smaller --rate'
                          % (args.rate, e))
     net.save(args.output)
-    say('wrote %s (accuracy %.1f%%)' % (args.output, 100 * micronn_train.accuracy(net, rows)))
+    side = data.write_classes(args.output, classes)  # or a stale one removed, without classes
+    say('wrote %s (accuracy %.1f%%)' % (args.output, 100 * micronn_train.accuracy(net, rows))
+        if not classes else 'wrote %s and %s (%s)' % (args.output, side,
+                                                      data.class_accuracy(net, rows, classes)))
     return net
 
 
@@ -119,8 +126,11 @@ def cmd_predict(args):
                                  'give %d numbers' % (seq, ' '.join(map(str, board.layers)),
                                                       board.layers[0], len(args.inputs),
                                                       board.layers[0]))
+            classes = args.classes and data.read_classes(args.classes, board.layers, seq)
             got = board.predict([args.inputs])[0]
-        say('%s   (model seq %d on %s)' % (_fmt(got), seq, board.link.port))
+        say('%s%s   (model seq %d on %s)' % (_fmt(got), classes and '   ' +
+                                              data.class_of(got, classes) or '', seq,
+                                              board.link.port))
 
 
 def _verify(board, net, rows, model='the model'):
@@ -154,7 +164,9 @@ def _verify(board, net, rows, model='the model'):
 def cmd_verify(args):
     net = modelfile.read(args.model)
     ins, outs = len(net.layers[0]), len(net.layers[-1])
-    _, rows = _dataset(args, outs)
+    side = data.classes_path(args.model)
+    _, rows, _ = _dataset(args, outs, not args.outputs and os.path.exists(side) and
+                          data.read_classes(side))
     if (len(rows[0][0]), len(rows[0][1])) != (ins, outs):  # before any board is touched
         if not args.data:
             raise ValueError('%s takes %d inputs and gives %d outputs, XOR has 2 and 1: give '
@@ -330,11 +342,12 @@ def parser():
                        help='seconds to wait for the board to answer a command')
 
     def train_args(s, data=True):
-        s.add_argument('--data', help='CSV: feature columns, then label columns; or a '
+        s.add_argument('--data', help='CSV: feature columns, then a class column; or a '
                        'CreateAI gesture dataset, .json (default: XOR)'
                        if data else argparse.SUPPRESS)
         s.add_argument('--outputs', type=_whole('--outputs 2'),
-                       help='label columns at the end of the CSV (default: 1)'
+                       help='K: the CSV ends in K columns of targets in [0, 1] (one-hot), an '
+                       'output each (default: one column of classes)'
                        if data else argparse.SUPPRESS)
         s.add_argument('--layers', type=_layers,
                        help='hidden layer sizes, e.g. "8 4" (default: %s; 16 for a gesture '
@@ -362,13 +375,17 @@ def parser():
     s = sub.add_parser('predict', help='a prediction computed on the board')
     s.add_argument('inputs', nargs='+', type=_number,
                    help='one number per input of the model on the board, e.g. 0 1')
+    s.add_argument('--classes', help='class file `micronn train` wrote beside the model on the '
+                   'board (iris.classes for iris.mn), to print the class (default: the outputs '
+                   'only)')
     board_args(s)
     s.set_defaults(func=cmd_predict)
     s = sub.add_parser('verify', help='every row on the board and on the host, side by side')
     s.add_argument('model', help='model file the board was flashed with')
     s.add_argument('--data', help='CSV to verify on (default: XOR)')
     s.add_argument('--outputs', type=_whole('--outputs 2'),
-                   help='label columns at the end of the CSV (default: the model\'s outputs)')
+                   help='target columns at the end of the CSV (default: a class column if '
+                   'MODEL has a class file beside it, else the model\'s outputs)')
     board_args(s)
     s.set_defaults(func=cmd_verify)
     s = sub.add_parser('demo', help='train XOR, flash, verify (emulated micro:bit if no board)')
