@@ -3,7 +3,8 @@
 // vboard.py hands over. Usage: node vboard.mjs MASTER_FD SLAVE_FD JSON_OPTIONS
 // Options: {"heap": bytes, "flash": bytes, "without": ["uname", "statvfs", "rename",
 // "ticks_us", "mpy"], "report": [platform, machine] (what the board calls itself instead of
-// "webassembly", "JS with Emscripten")}.
+// "webassembly", "JS with Emscripten"), "accel": a JSON file of [[x, y, z], ...] in g, the
+// samples a simulated accelerometer replays}.
 // What the port lacks and this loop supplies, each said where it is done:
 // - a UART: bytes from the pty go to the REPL one at a time; output goes back with "\n" sent as
 //   "\r\n", as a board's UART does (the port writes bare "\n");
@@ -16,6 +17,8 @@
 //   link instead;
 // - a filesystem of a board's size whose errors carry MicroPython's errno numbers, and
 //   os.uname() (see SETUP below, which runs inside MicroPython as each interpreter starts);
+// - an accelerometer, simulated: vboard_accel.read() gives a recording's next sample per call
+//   (however busy the machine), from the start after the last, on across soft resets;
 // - raw-paste mode: the port's raw-paste reader reads that same empty stdin, so this board
 //   answers "R\x00" (understood, not supported) and hosts fall back to the plain raw REPL.
 import fs from "fs";
@@ -40,6 +43,14 @@ let raw = false; // which REPL the port is in, as its own output says
 let rawLine = 0; // bytes of the raw REPL command received so far
 let lastPump = 0;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const accel = options.accel ? JSON.parse(fs.readFileSync(options.accel, "utf8")) : null;
+let accelAt = 0; // the simulated accelerometer's next sample
+
+function accelRead() { // "x y z": a string, which the port hands over as a str
+  const s = accel[accelAt];
+  accelAt = (accelAt + 1) % accel.length;
+  return s.map(String).join(" ");
+}
 
 function sleep(ms) {
   Atomics.wait(sleeper, 0, 0, ms);
@@ -168,7 +179,7 @@ function snapshot(FS, dir, files) {
 
 // Runs once in every fresh interpreter, before boot.py: the board's firmware-level setup.
 const SETUP = `
-def _vb_setup(without, flash, report):
+def _vb_setup(without, flash, report, accel):
     import builtins, os, sys, vfs, micropython, _vb_uart
     from collections import namedtuple
 
@@ -347,10 +358,19 @@ def _vb_setup(without, flash, report):
                             if not l.startswith('  File "<stdin>"')), end='')
         finally:
             micropython.kbd_intr(-1)
+    if accel:
+        import _vb_accel
+
+        def read():
+            x, y, z = _vb_accel.read().split()
+            return (float(x), float(y), float(z))
+        sensor = Module()
+        sensor.read = read
+        sys.modules['vboard_accel'] = sensor
     boot = Module()
     boot.run = run
     sys.modules['_vb_boot'] = boot
-_vb_setup(%WITHOUT%, %FLASH%, %REPORT%)
+_vb_setup(%WITHOUT%, %FLASH%, %REPORT%, %ACCEL%)
 __import__('_vb_boot').main_globals = globals()
 del _vb_setup
 `;
@@ -372,10 +392,12 @@ async function boot(softReset) {
     else board.FS.writeFile(path, data);
   }
   board.registerJsModule("_vb_uart", { read_line: readLine });
+  if (accel) board.registerJsModule("_vb_accel", { read: accelRead });
   mp = board;
   mp.runPython(SETUP.replace("%WITHOUT%", JSON.stringify(options.without || []))
     .replace("%FLASH%", String(options.flash || 256 * 1024))
-    .replace("%REPORT%", options.report ? JSON.stringify(options.report) : "None"));
+    .replace("%REPORT%", options.report ? JSON.stringify(options.report) : "None")
+    .replace("%ACCEL%", accel ? "True" : "False"));
   mp.runPython("__import__('_vb_boot').run('boot.py')");
   if (!raw) mp.runPython("__import__('_vb_boot').run('main.py')");
   if (raw) {

@@ -6,6 +6,7 @@ import json
 import os
 import select
 import subprocess
+import tempfile
 import time
 import tty
 
@@ -31,10 +32,13 @@ class VirtualBoard(child.Board):
     port grows it on demand: gc.mem_free() says about 134 MB). flash: its filesystem's size.
     report: (platform, machine), what it says it is (sys.platform, sys.implementation._machine
     and os.uname()) instead of "webassembly", "JS with Emscripten": a board of a port that no
-    profile in boards/ names, with the same MicroPython answering."""
+    profile in boards/ names, with the same MicroPython answering. accel: a recording file (a
+    CreateAI dataset or a CSV of x, y, z in g) that a simulated accelerometer replays: on the
+    board, vboard_accel.read() returns its next sample (x, y, z) in g, as a user's sensor
+    function would, and starts again after the last."""
 
     def __init__(self, without=(), heap=256 * 1024, flash=256 * 1024, boot_timeout=30,
-                 report=None):
+                 report=None, accel=None):
         unknown = set(without) - set(FEATURES)
         if unknown:
             raise ValueError('unknown feature(s) %s; known: %s'
@@ -44,6 +48,7 @@ class VirtualBoard(child.Board):
         self.heap = heap
         self.flash = flash
         self.boot_timeout = boot_timeout
+        self.accel = accel
         self.proc = None
         self.port = None
 
@@ -51,13 +56,21 @@ class VirtualBoard(child.Board):
         why = missing()
         if why:
             raise BoardError('cannot start the virtual modern board: ' + why)
+        samples = None
+        if self.accel:
+            from ..recording_files import dump_samples, samples as read_samples
+            stream = read_samples(self.accel)  # ValueError for a bad file, before Node starts
+            fd, samples = tempfile.mkstemp(prefix='micronn-accel-', suffix='.json')
+            os.close(fd)
+            dump_samples(samples, stream)
         master, slave = os.openpty()
         tty.setraw(slave)  # no echo, no newline translation: bytes pass as over a UART
         os.set_blocking(master, False)
         self.port = os.ttyname(slave)
         cmd = ['node', RUNNER, wasm.entry(), str(master), str(slave),
                json.dumps({'heap': self.heap, 'flash': self.flash,
-                           'without': list(self.without), 'report': self.report})]
+                           'without': list(self.without), 'report': self.report,
+                           'accel': samples})]
         try:
             self.proc = child.start(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT, pass_fds=(master, slave))
@@ -65,10 +78,13 @@ class VirtualBoard(child.Board):
             os.close(master)
             os.close(slave)
         try:
-            self._wait_ready()
+            self._wait_ready()  # Node has read the samples by then
         except BaseException:
             self.stop()
             raise
+        finally:
+            if samples:
+                os.remove(samples)
         return self
 
     def _wait_ready(self):
