@@ -44,8 +44,8 @@ def test_each_feature_by_hand_on_a_window_of_nine():
         'acc_y': 5 / 9 * 50, 'zcr_y': 6 / 8, 'rms_y': math.sqrt(0.5),
         # CreateAI's detector starts from the lead-in's mean (0.5) as its deviation: the rise
         # of 1 is under 3.5 of those; a true deviation (0) would count it
-        'max_z': 1.5, 'mean_z': 5.5 / 9, 'min_z': 0.5, 'std_z': math.sqrt((4.25 - 5.5 ** 2 / 9) / 9),
-        'peaks_z': 0, 'acc_z': 5.5 / 9 * 50, 'zcr_z': 0, 'rms_z': math.sqrt(4.25 / 9)}
+        'max_z': 1.5, 'mean_z': 5.5 / 9, 'min_z': 0.5,
+        'std_z': math.sqrt((4.25 - 5.5 ** 2 / 9) / 9), 'peaks_z': 0, 'acc_z': 5.5 / 9 * 50, 'zcr_z': 0, 'rms_z': math.sqrt(4.25 / 9)}
     for got in both(x, y, z):
         assert list(got) == gesture_features.NAMES  # CreateAI's order: per filter, x y z
         for k, v in want.items():
