@@ -8,7 +8,7 @@ import pytest
 
 import micronn
 import micronn_features
-from micronn_tools import gesture_data, gesture_features, gestures, modelfile
+from micronn_tools import firmware, gesture_data, gesture_features, gestures, modelfile
 
 import gesture_motions
 from helpers import cli
@@ -67,6 +67,12 @@ def test_the_boards_module_equals_the_reference_on_cpython():
         assert max(abs(host[k] - board[k]) for k in host) < FLOAT64
         peaks += host['peaks_x'] + host['peaks_y'] + host['peaks_z']
     assert peaks > 100  # the detector was exercised, not only its zeros
+
+
+def test_the_features_module_is_installed_but_no_flash_writes_it():
+    assert 'micronn_features' in firmware.libraries()  # pip and mip install it
+    for kind, act in (('model', False), ('model', True), ('export', False)):
+        assert 'micronn_features.py' not in [b for _, b in firmware.files(kind, act=act)]
 
 
 def test_windows_too_short_are_refused():
