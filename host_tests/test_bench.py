@@ -5,6 +5,7 @@
 # to three minutes); the report then marks each goal met, missed or not measured, and the
 # largest-net search shows each size as it is decided.
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,10 +13,11 @@ import sys
 import pytest
 
 from micronn_tools import cli
-from micronn_tools.bench import bench, report
+from micronn_tools.bench import bench, on_microbit, report
 from micronn_tools.emulated import microbit as emulator
 
 from conftest import need
+from helpers import cli as run_cli
 
 RECURSION = "the board raised RuntimeError: maximum recursion depth exceeded"
 
@@ -106,3 +108,17 @@ def test_bench_keeps_what_it_measured_when_the_board_dies_in_the_search(tmp_path
         assert '## Emulated micro:bit' in text  # its timing, done before the search, is kept
         line = [l for l in text.splitlines() if l.startswith('| `import micronn`')][0]
         assert line.endswith(('| met |', '| **missed** |')), line
+
+
+@pytest.mark.slow
+@pytest.mark.microbit
+def test_the_line_servers_heap_is_measured_as_at_boot(fresh_microbit, tmp_path):
+    # on a board flashed as the bench's served search leaves it: imported by checked commands,
+    # inside exec(), the modules nest too deep for the micro:bit
+    code, out, err = run_cli('train', '--epochs', '300', '-o', str(tmp_path / 'x.mn'))
+    assert code == 0, err
+    code, out, err = run_cli('flash', str(tmp_path / 'x.mn'), '--port', fresh_microbit.port)
+    assert code == 0, err
+    free = int(re.search(r'\((\d+) bytes of heap free\)', out).group(1))
+    left = on_microbit.line_server_heap(fresh_microbit.port)
+    assert 0 < left < free, (left, free)

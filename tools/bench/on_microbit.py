@@ -210,18 +210,31 @@ def run_served(part, r):
     from ..board import Board
     from ..emulated.microbit import EmulatedMicrobit
     from ..link import Link
-    with EmulatedMicrobit(seed=SEED) as mb, Link(mb.port, timeout=60) as link:
-        board = Board(link, boards.get('microbit-emulated'))
-        part.say('searching the largest nets served after a flash')
-        for shape in ([2, 'H', 1], [4, 'H', 3]):
-            r['micronn', str(shape).replace("'", ''), 'served'] = largest_served(board, shape)
+    with EmulatedMicrobit(seed=SEED) as mb:
+        with Link(mb.port, timeout=60) as link:
+            board = Board(link, boards.get('microbit-emulated'))
+            part.say('searching the largest nets served after a flash')
+            for shape in ([2, 'H', 1], [4, 'H', 3]):
+                r['micronn', str(shape).replace("'", ''), 'served'] = largest_served(board, shape)
+        part('the line server\'s heap',
+             lambda: r.update({('serve', 'heap', 'free'): line_server_heap(mb.port)}))
 
-        def serve_heap():
-            link.soft_reset()
-            for m in ('micronn', 'micronn_model', 'micronn_serve', 'micronn_demo'):
-                link.exec('import %s' % m, alone=True)  # as main.py imports at boot
-            r['serve', 'heap', 'free'] = _free(link)
-        part('the line server\'s heap', serve_heap)
+
+# What main.py imports at boot to serve a model file, in its order, each collected after
+BOOT = ('micronn_model', 'micronn', 'micronn_serve', 'micronn_demo')
+
+
+def line_server_heap(port):
+    """Heap free after the line server's imports, as at boot, on a board flashed with micronn.
+    By unchecked commands, at the REPL's top level: inside the checked link's exec() the
+    imports nest too deep for the micro:bit (RuntimeError: maximum recursion depth exceeded)."""
+    from ..link import Link
+    with Link(port, timeout=60, checked=False) as link:
+        link.soft_reset()
+        link.exec('import gc\ngc.collect()')  # what the reset left, gone before the imports
+        for m in BOOT:
+            link.exec('import %s\ngc.collect()' % m)
+        return _free(link)
 
 
 def run_microbit_all(part, r, n=10):
