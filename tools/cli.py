@@ -162,6 +162,9 @@ def _verify(board, net, rows, model='the model'):
 
 
 def cmd_verify(args):
+    if args.data and args.data.lower().endswith('.json'):  # a gesture dataset
+        from . import live
+        return live.verify(args)
     net = modelfile.read(args.model)
     ins, outs = len(net.layers[0]), len(net.layers[-1])
     side = data.classes_path(args.model)
@@ -421,6 +424,9 @@ def parser():
     s.add_argument('-o', '--output', default='BENCHMARKS.md', help='Markdown report to write')
     s.add_argument('--chart', default='benchmarks.png', help='PNG chart to write')
     s.set_defaults(func=cmd_bench)
+    from . import live, record  # the gesture commands; verify --data DATASET.json: live.verify
+    record.add_parser(sub, board_args, _whole)
+    live.add_parser(sub, board_args, _whole)
     return p
 
 

@@ -1,0 +1,113 @@
+# Host only. A gesture model on the board's own sensor and code. `micronn live MODEL` puts the
+# model file and the gesture firmware on the board and starts micronn_live there, which
+# classifies the sensor's last window several times a second and prints `action confidence`
+# (a micro:bit also shows the action's first letter); the host prints those lines until Ctrl-C
+# or --count. `micronn verify MODEL --data DATASET.json` replays each recording's raw samples
+# through the board's features and net and compares the board's class with the host's.
+from . import gesture_board, gesture_data, gesture_features, gestures, modelfile
+from .errors import BoardError
+
+EVERY_MS = 250  # CreateAI predicts 4 times a second
+CHUNK = 25  # samples per command: a micro:bit cannot parse a command of a whole window
+
+
+def add_parser(sub, board_args, positive):
+    s = sub.add_parser('live', help='classify gestures live on the board\'s sensor')
+    s.add_argument('model', help='gesture model written by `micronn train --data '
+                   'DATASET.json`, its .gesture file beside it')
+    s.add_argument('--every', type=positive('--every 250'), default=EVERY_MS,
+                   help='milliseconds of samples between predictions')
+    s.add_argument('--count', type=positive('--count 10'),
+                   help='stop after this many predictions (default: run until Ctrl-C)')
+    s.add_argument('--sensor', help=gesture_board.SENSOR_HELP)
+    board_args(s)
+    s.set_defaults(func=cmd_live)
+
+
+def read_model(path):
+    """(net, gesture file's contents) of a gesture model; ValueError if it is not one."""
+    net = modelfile.read(path)
+    side = gestures.gesture_path(path)
+    try:
+        gesture = gestures.read_gesture_file(side)
+    except ValueError as e:
+        raise ValueError('%s; a gesture model is trained with `micronn train --data '
+                         'DATASET.json`, which writes it beside the model' % e)
+    if gesture['actions'] != [] and len(gesture['actions']) != len(net.layers[-1]):
+        raise ValueError('%s names %d actions, but %s has %d outputs: train again'
+                         % (side, len(gesture['actions']), path, len(net.layers[-1])))
+    if [n.name for n in net.layers[0]] != gesture_features.NAMES:
+        raise ValueError('%s does not take CreateAI\'s %d features as its inputs: train it '
+                         'with `micronn train --data DATASET.json`'
+                         % (path, len(gesture_features.NAMES)))
+    return net, gesture
+
+
+def start(board, path, say):
+    """The gesture firmware and the model on the board, the net loaded there as n."""
+    gesture_board.put_firmware(board, say)
+    name = gesture_board.put_model(board, path)
+    # the net first, on the emptiest heap: its first layer is one list of 400 weights or more
+    gesture_board.imports(board, 'micronn_live')
+    board.link.exec('import gc\nn=micronn_live.load(%r)\ngc.collect()' % name)
+    gesture_board.imports(board, 'micronn_features', 'micronn_record')
+
+
+def cmd_live(args):
+    from .cli import _connect, say
+    net, gesture = read_model(args.model)
+    samples, ms = gesture['window']
+    with _connect(args) as board:
+        gesture_board.check_sensor(board, args.sensor)
+        start(board, args.model, say)
+        say('classifying the last %d samples (%d ms apart) every %d ms on %s%s'
+            % (samples, ms, args.every, board.link.port,
+               '' if args.count else '; Ctrl-C stops'))
+        code = 'micronn_live.run(n,%r,%d,%d,%d,%r,%d)' % (
+            tuple(gesture['actions']), samples, ms, args.every, args.sensor, args.count or 0)
+        deadline = (60 + 5 * (samples * ms + args.count * args.every) / 1000.0
+                    if args.count else 1e9)
+        gesture_board.stream(board, code, say, board.link.timeout + deadline)
+
+
+def verify(args):
+    """`micronn verify MODEL --data DATASET.json`."""
+    from .cli import _connect, say, _table
+    net, gesture = read_model(args.model)
+    names = gesture['actions']
+    actions = gesture_data.load(args.data)
+    rows = [(a.name, rec) for a in actions for rec in a.recordings]
+    unknown = sorted(set(a.name for a in actions) - set(names))
+    if unknown:
+        say('note: %s has no action %s: its recordings count as wrong'
+            % (args.model, ', '.join(unknown)))
+    table, right, differ = [], 0, []
+    with _connect(args) as board:
+        start(board, args.model, say)
+        for i, (name, rec) in enumerate(rows, 1):
+            host = gestures.argmax(net.predict(gesture_features.features(*rec)))
+            got = on_board(board, rec)
+            k = gestures.argmax(got)
+            right += names[k] == name
+            if k != host:
+                differ.append(i)
+            table.append([str(i), name, names[host], names[k], '%.3f' % got[k],
+                          '<-- differs' if k != host else ''])
+    for line in _table(['recording', 'action', 'host', 'board', 'confidence', ''], table):
+        say(line)
+    say('accuracy %d/%d' % (right, len(rows)))
+    if differ:
+        raise BoardError('the board\'s class differs from the host\'s on recording(s) %s: '
+                         'flash the firmware again (`micronn live` rewrites it)'
+                         % ', '.join(map(str, differ)))
+
+
+def on_board(board, rec):
+    """The board's outputs for one recording's raw samples."""
+    link = board.link
+    link.exec('x=y=z=None\ngc.collect()')
+    for axis, samples in zip('xyz', rec):
+        link.exec('%s=[]' % axis)
+        for at in range(0, len(samples), CHUNK):
+            link.exec('%s+=%r' % (axis, samples[at:at + CHUNK]))
+    return link.eval('micronn_live.predict(n,micronn_features.features(x,y,z))')
