@@ -43,6 +43,16 @@ def test_a_column_of_class_names_trains_a_softmax_classifier(tmp_path, capsys):
     assert [data.class_of(net.predict(list(p)), ['blue', 'green', 'red']) for p in POINTS] == COLOURS
 
 
+def test_the_accuracy_as_it_trains_counts_the_right_class_too(tmp_path, capsys):
+    # after three epochs no softmax output is above 0.5, yet the largest is the right class for
+    # 8 rows of 12
+    code, out, err = train(tmp_path, capsys, csv_of(COLOURS), *FAST[:4], '--epochs', '3')
+    assert code == 0, err
+    assert out[-1].endswith('(accuracy 66.7%: the right class for 8 rows of 12)'), out[-1]
+    epochs = [line for line in out if line.startswith('  epoch')]
+    assert re.fullmatch(r'  epoch      3  loss \d\.\d{6}  accuracy  66\.7%', epochs[-1]), epochs
+
+
 def test_whole_numbers_are_classes_in_their_order_and_two_take_one_output(tmp_path, capsys):
     code, out, err = train(tmp_path, capsys, csv_of([{'red': 10, 'green': 2, 'blue': 9}[c]
                                                       for c in COLOURS]), *FAST)

@@ -74,6 +74,7 @@ def cmd_train(args):
 
     def report(epoch, loss, acc):
         if epoch % every == 0 or epoch == args.epochs:
+            acc = data.right_classes(net, rows, classes) / len(rows) if classes else acc
             say('  epoch %6d  loss %.6f  accuracy %5.1f%%' % (epoch, loss, 100 * acc))
     micronn_train.fit(net, rows, args.epochs, seed=args.seed, report=report)
     for line in _table(['inputs', 'target', 'predicted'],

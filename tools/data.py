@@ -69,8 +69,13 @@ def describe(classes):
                                  else 'one sigmoid output: above 0.5 is ' + classes[1])
 
 
+def right_classes(net, rows, classes):
+    """How many rows net gives the right class (the largest output, not each above 0.5)."""
+    return sum(class_of(net.predict(x), classes) == class_of(y, classes) for x, y in rows)
+
+
 def class_accuracy(net, rows, classes):
-    right = sum(class_of(net.predict(x), classes) == class_of(y, classes) for x, y in rows)
+    right = right_classes(net, rows, classes)
     return 'accuracy %.1f%%: the right class for %d rows of %d' % (100.0 * right / len(rows),
                                                                    right, len(rows))
 
