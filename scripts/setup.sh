@@ -4,7 +4,9 @@
 #         firmware) and micronn itself, with its own dependencies only, in the project's .venv;
 #   test: (the default; `make test`, `make test-all`, `make setup`) that, plus MicroPython
 #         WebAssembly (npm, pinned by its package-lock.json) and micronn's `test` and `convert`
-#         extras (pytest, hypothesis; scikit-learn, onnx, onnxruntime, pandas).
+#         extras (pytest, hypothesis; scikit-learn, onnx, onnxruntime, pandas), the `studio`
+#         extra (aiohttp) and, for the studio's browser tests, Debian's chromium (playwright
+#         drives it; playwright's own browser download is not used).
 # Needs only the system python3: Debian 12+ and Ubuntu 23.04+ refuse `pip install` outside a
 # virtual environment (PEP 668), so micronn goes into .venv whatever environment is active. Each
 # step is skipped when already done; extras a .venv already has are kept.
@@ -12,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-test}" in
     demo) WHAT=demo; EXTRAS="" ;;
-    test) WHAT=test; EXTRAS="test,convert" ;;
+    test) WHAT=test; EXTRAS="test,convert,studio" ;;
     *) echo "usage: bash scripts/setup.sh [demo|test]" >&2; exit 2 ;;
 esac
 SUDO=""
@@ -46,6 +48,7 @@ if [ "$WHAT" = test ]; then  # MicroPython WebAssembly: the tests, not the demo
     # Node.js from NodeSource carries its own npm and conflicts with Debian's npm package
     command -v node >/dev/null || pkgs="$pkgs nodejs"
     command -v npm >/dev/null || pkgs="$pkgs npm"
+    command -v chromium >/dev/null || pkgs="$pkgs chromium"  # the studio's browser tests
 fi
 # Debian and Ubuntu ship venv's pip bootstrap (ensurepip) apart from python3 itself
 [ -x .venv/bin/python ] || "$PYTHON" -c 'import ensurepip' 2>/dev/null || pkgs="$pkgs python3-venv"

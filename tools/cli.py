@@ -428,6 +428,8 @@ def parser():
     from . import live, record  # the gesture commands; verify --data DATASET.json: live.verify
     record.add_parser(sub, board_args, _whole)
     live.add_parser(sub, board_args, _whole)
+    from . import studio  # the page; aiohttp only when it runs
+    studio.add_parser(sub)
     return p
 
 
