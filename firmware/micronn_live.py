@@ -2,57 +2,10 @@
 # the sensor (micronn_record) every period, keeps the last window, and every few samples
 # computes CreateAI's features (micronn_features) and the gesture model's prediction, then says
 # the action: a line 'action confidence' over serial, and on a micro:bit the action's first
-# letter on its display. It reads and runs the model file itself rather than through micronn:
+# letter on its display. It runs the net itself (micronn_gmodel reads it), not through micronn:
 # micronn, its reader and micronn_act leave a 16 KB micro:bit no room for a [24, 16, 5] net
-# beside the features and the window. The layers a gesture model has are the ones it runs.
+# beside the features and the window.
 import math
-import struct
-
-RUNS = ('relu', 'sigmoid', 'identity', 'softmax')
-
-
-def load(path):
-    """(layers, activations) of a model file (its format: micronn_model), its Adler-32
-    checked: per layer, one flat list of weights (per neuron its bias, then one per parent)."""
-    f = open(path, 'rb')
-    a, b = 1, 0
-    head = {}
-    while 'weights' not in head:
-        line = f.readline()
-        if not line:
-            raise ValueError('model file: truncated')
-        for c in line:
-            a = (a + c) % 65521
-            b = (b + a) % 65521
-        words = str(line, 'utf-8').split()
-        head[words[0]] = words[1:]
-    acts = head['activations']
-    if head['micronn'] != ['2'] or [n for n in acts if n not in RUNS]:
-        raise ValueError('model file: not a gesture model of version 2 (live runs %s layers)'
-                         % ', '.join(RUNS))
-    size = len(head['inputs'])
-    layers = []
-    for n in head['layers']:
-        layers.append([0.0] * (int(n) * (size + 1)))
-        size = int(n)
-    head = None
-    buffer = bytearray(8)
-    for row in layers:
-        for i in range(len(row)):
-            f.readinto(buffer)
-            for c in buffer:
-                a = (a + c) % 65521
-                b = (b + a) % 65521
-            row[i] = struct.unpack('<d', buffer)[0]
-    f.readline()  # the newline after the weights
-    for c in b'\n':
-        a = (a + c) % 65521
-        b = (b + a) % 65521
-    ok = f.readline() == bytes('sum %04x%04x\n' % (b, a), 'utf-8')
-    f.close()
-    if not ok:
-        raise ValueError('model file: checksum wrong')
-    return layers, acts
 
 
 def predict(net, x, exp=math.exp):
@@ -133,4 +86,5 @@ def run(net, actions, n=50, ms=20, every=250, sensor=None, count=0):
 
 def main(path, actions, n=50, ms=20, every=250, sensor=None):
     """For a main.py of one's own: the model file at path, classified live until Ctrl-C."""
-    run(load(path), actions, n, ms, every, sensor)
+    import micronn_gmodel
+    run(micronn_gmodel.load(path), actions, n, ms, every, sensor)

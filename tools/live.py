@@ -8,7 +8,7 @@ from . import gesture_board, gesture_data, gesture_features, gestures, modelfile
 from .errors import BoardError
 
 EVERY_MS = 250  # CreateAI predicts 4 times a second
-CHUNK = 25  # samples per command: a micro:bit cannot parse a command of a whole window
+LINE = 10  # samples per line typed to the board's replay
 
 
 def add_parser(sub, board_args, positive):
@@ -43,14 +43,22 @@ def read_model(path):
     return net, gesture
 
 
-def start(board, path, say):
-    """The gesture firmware and the model on the board, the net loaded there as n."""
+def start(board, path, say, live=True):
+    """The gesture firmware and the model on the board, the net loaded there as n; live: and
+    the sampler, for the live loop."""
     gesture_board.put_firmware(board, say)
     name = gesture_board.put_model(board, path)
-    # the net first, on the emptiest heap: its first layer is one list of 400 weights or more
-    gesture_board.imports(board, 'micronn_live')
-    board.link.exec('import gc\nn=micronn_live.load(%r)\ngc.collect()' % name)
-    gesture_board.imports(board, 'micronn_features', 'micronn_record')
+    board.link.soft_reset()  # a heap in one piece: writing files leaves it in fragments
+    # the net first, on the emptiest heap (its first layer is one list of 400 weights or
+    # more); its reader runs from a dict that is then dropped, not imported (a micro:bit has
+    # no sys.modules to unload it from), leaving its room to the features and the loop
+    board.link.exec("import gc\ng={}\nexec(open('micronn_gmodel.py').read(),g)\ngc.collect()",
+                    alone=True)
+    board.link.exec('n=g[%r](%r)\ng=None\ngc.collect()' % ('load', name), alone=True)
+    if not live:
+        gesture_board.imports(board, 'micronn_replay')
+    gesture_board.imports(board, 'micronn_features', 'micronn_live',
+                          *(['micronn_record'] if live else []))
 
 
 def cmd_live(args):
@@ -83,7 +91,9 @@ def verify(args):
             % (args.model, ', '.join(unknown)))
     table, right, differ = [], 0, []
     with _connect(args) as board:
-        start(board, args.model, say)
+        start(board, args.model, say, live=False)
+        with gesture_board.unchecked(board.link) as link:
+            link.start('micronn_replay.replay(n,micronn_features.features,micronn_live.predict)')
         for i, (name, rec) in enumerate(rows, 1):
             host = gestures.argmax(net.predict(gesture_features.features(*rec)))
             got = on_board(board, rec)
@@ -93,6 +103,7 @@ def verify(args):
                 differ.append(i)
             table.append([str(i), name, names[host], names[k], '%.3f' % got[k],
                           '<-- differs' if k != host else ''])
+        board.link.enter()  # Ctrl-C ends replay
     for line in _table(['recording', 'action', 'host', 'board', 'confidence', ''], table):
         say(line)
     say('accuracy %d/%d' % (right, len(rows)))
@@ -103,11 +114,15 @@ def verify(args):
 
 
 def on_board(board, rec):
-    """The board's outputs for one recording's raw samples."""
+    """The board's outputs for one recording's raw samples, typed to micronn_replay in lines
+    the board echoes (one damaged on the way is typed again: each line is whole in itself)."""
     link = board.link
-    link.exec('x=y=z=None\ngc.collect()')
-    for axis, samples in zip('xyz', rec):
-        link.exec('%s=[]' % axis)
-        for at in range(0, len(samples), CHUNK):
-            link.exec('%s+=%r' % (axis, samples[at:at + CHUNK]))
-    return link.eval('micronn_live.predict(n,micronn_features.features(x,y,z))')
+    link.ask('n %d' % len(rec[0]))
+    for k, axis in enumerate(rec):
+        for at in range(0, len(axis), LINE):
+            link.ask('%d %d %s' % (k, at, ' '.join(repr(v) for v in axis[at:at + LINE])))
+    out = link.ask('p')[:-len('> ')].split()
+    try:
+        return [float(v) for v in out]
+    except ValueError:
+        raise BoardError('the board answered %r to a window, not its outputs' % ' '.join(out))
