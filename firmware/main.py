@@ -16,6 +16,8 @@ if not served:
     gc.collect()
 import micronn_serve
 gc.collect()
+import micronn_lines  # the server's, compiled apart: one module would not fit beside the rest
+gc.collect()
 try:
     from micronn_demo import idle  # the demo on the board's buttons and lights
 except Exception:

@@ -2,6 +2,7 @@
 # over the serial console, so a person at a terminal can use it too:
 #   "0 1" -> "0.998008"    "?" -> "micronn seq 3 layers 2 3 1 slot model_b.mn"
 #   bad line -> "error: ..."
+# A line ends at "\r", "\n" or "\r\n" (micronn_lines reads them).
 # main.py gives it what to serve: the newest model file that loads (newest), or an export
 # newer than that (micronn_exports.newest). Each kind has two slots and the tool writes the one
 # not in use, with a higher seq, so a flash cut half way leaves the previous model serving.
@@ -44,21 +45,21 @@ def main(served, idle=None):
     served = None
     about = 'micronn seq %d layers %s slot %s' % (seq, ' '.join([str(n) for n in sizes]), slot)
     n = sizes[0]
+    from micronn_lines import lines  # main.py imports it first, on a heap collected for it
     print(about)
-    while True:
-        print('> ', end='')
-        if idle:
-            idle(net)
-        line = input().strip()
+    print('> ', end='')
+    for line in lines(idle, net):
+        line = line.strip()
         if line == '?':
             print(about)
-            continue
-        try:
-            row = [float(s) for s in line.split()]  # ValueError for a word that is no number
-            # checked here, not by predict: what says what is wrong there (micronn_check) is
-            # one more module, and a board serving a model has no heap left to compile it
-            if len(row) != n or [v for v in row if v - v]:  # v - v: nan for nan and inf
-                raise ValueError('need %d finite inputs' % n)
-            print(' '.join([repr(p) for p in net.predict(row)]))
-        except (ValueError, MemoryError) as e:  # the server goes on
-            print('error: %s' % e)
+        else:
+            try:
+                row = [float(s) for s in line.split()]  # ValueError for a word that is no number
+                # checked here, not by predict: what says what is wrong there (micronn_check)
+                # is one more module, and a board serving a model has no heap left to compile it
+                if len(row) != n or [v for v in row if v - v]:  # v - v: nan for nan and inf
+                    raise ValueError('need %d finite inputs' % n)
+                print(' '.join([repr(p) for p in net.predict(row)]))
+            except (ValueError, MemoryError) as e:  # the server goes on
+                print('error: %s' % e)
+        print('> ', end='')
