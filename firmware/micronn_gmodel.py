@@ -11,43 +11,55 @@ RUNS = ('relu', 'sigmoid', 'identity', 'softmax')
 
 def load(path):
     """(layers, activations) of a model file (its format: micronn_model), its Adler-32
-    checked: per layer, one flat list of weights (per neuron its bias, then one per parent)."""
+    checked: per layer, one flat list of weights (per neuron its bias, then one per parent).
+    In small functions: on a micro:bit each function's code is one piece of heap."""
     f = open(path, 'rb')
-    a, b = 1, 0
+    s = [1, 0]  # Adler-32's a and b so far
     head = {}
     while 'weights' not in head:
-        line = f.readline()
-        if not line:
+        words = str(add(s, f.readline()), 'utf-8').split()
+        if not words:
             raise ValueError('model file: truncated')
-        for c in line:
-            a = (a + c) % 65521
-            b = (b + a) % 65521
-        words = str(line, 'utf-8').split()
         head[words[0]] = words[1:]
     acts = head['activations']
     if head['micronn'] != ['2'] or [n for n in acts if n not in RUNS]:
         raise ValueError('model file: not a gesture model of version 2 (live runs %s layers)'
                          % ', '.join(RUNS))
-    size = len(head['inputs'])
-    layers = []
-    for n in head['layers']:
-        layers.append([0.0] * (int(n) * (size + 1)))
-        size = int(n)
+    layers = shape(len(head['inputs']), head['layers'])
     head = None
-    buffer = bytearray(8)
-    for row in layers:
-        for i in range(len(row)):
-            f.readinto(buffer)
-            for c in buffer:
-                a = (a + c) % 65521
-                b = (b + a) % 65521
-            row[i] = struct.unpack('<d', buffer)[0]
-    f.readline()  # the newline after the weights
-    for c in b'\n':
-        a = (a + c) % 65521
-        b = (b + a) % 65521
-    ok = f.readline() == bytes('sum %04x%04x\n' % (b, a), 'utf-8')
+    fill(f, layers, s)
+    add(s, f.readline())  # the newline after the weights
+    ok = f.readline() == bytes('sum %04x%04x\n' % (s[1], s[0]), 'utf-8')
     f.close()
     if not ok:
         raise ValueError('model file: checksum wrong')
     return layers, acts
+
+
+def add(s, data):
+    """data, its bytes added to the sum s."""
+    a, b = s
+    for c in data:
+        a = (a + c) % 65521
+        b = (b + a) % 65521
+    s[0], s[1] = a, b
+    return data
+
+
+def shape(size, sizes):
+    """A list of zeros per layer, as long as its weights."""
+    layers = []
+    for n in sizes:
+        layers.append([0.0] * (int(n) * (size + 1)))
+        size = int(n)
+    return layers
+
+
+def fill(f, layers, s):
+    """The weights, 8 bytes at a time through one small buffer, into the layers' lists."""
+    buffer = bytearray(8)
+    for row in layers:
+        for i in range(len(row)):
+            f.readinto(buffer)
+            add(s, buffer)
+            row[i] = struct.unpack('<d', buffer)[0]

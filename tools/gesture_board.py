@@ -47,13 +47,6 @@ def put_model(board, path, name='gesture.mn'):
     return name
 
 
-def imports(board, *modules):
-    """One import per command on a clean heap, as main.py does: on a micro:bit a module
-    compiles only on a heap still in one piece."""
-    for m in modules:
-        board.link.exec('import gc\nimport %s\ngc.collect()' % m, alone=True)
-
-
 @contextlib.contextmanager
 def unchecked(link):
     """Commands sent as they are (one that arrives damaged raises what the link sends it again

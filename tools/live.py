@@ -48,17 +48,19 @@ def start(board, path, say, live=True):
     the sampler, for the live loop."""
     gesture_board.put_firmware(board, say)
     name = gesture_board.put_model(board, path)
-    board.link.soft_reset()  # a heap in one piece: writing files leaves it in fragments
     # the net first, on the emptiest heap (its first layer is one list of 400 weights or
     # more); its reader runs from a dict that is then dropped, not imported (a micro:bit has
     # no sys.modules to unload it from), leaving its room to the features and the loop
-    board.link.exec("import gc\ng={}\nexec(open('micronn_gmodel.py').read(),g)\ngc.collect()",
-                    alone=True)
-    board.link.exec('n=g[%r](%r)\ng=None\ngc.collect()' % ('load', name), alone=True)
-    if not live:
-        gesture_board.imports(board, 'micronn_replay')
-    gesture_board.imports(board, 'micronn_features', 'micronn_live',
-                          *(['micronn_record'] if live else []))
+    # Unchecked, on the heap as boot leaves it: the link's helper and the checked commands
+    # take room a micro:bit does not have beside a net. (A command damaged on the way fails
+    # as a bad name or syntax, and the link sends it again.)
+    board.link.soft_reset()
+    with gesture_board.unchecked(board.link) as link:
+        link.exec("import gc\ng={}\nexec(open('micronn_gmodel.py').read(),g)\ngc.collect()")
+        link.exec('n=g[%r](%r)\ng=None\ngc.collect()' % ('load', name))
+        for m in ['micronn_replay'] * (not live) + ['micronn_features', 'micronn_live'] + [
+                'micronn_record'] * live:
+            link.exec('import %s\ngc.collect()' % m)
 
 
 def cmd_live(args):

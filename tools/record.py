@@ -139,7 +139,7 @@ def cmd_record(args):
     with connect(args) as board:
         gesture_board.check_sensor(board, args.sensor)
         gesture_board.put_firmware(board, say)
-        gesture_board.imports(board, 'micronn_record')
+        board.link.exec('import gc\nimport micronn_record\ngc.collect()', alone=True)
         if args.action:
             for i in range(args.count):
                 say('recording %s, %d of %d: %d samples at %d ms'
