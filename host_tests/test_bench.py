@@ -122,3 +122,14 @@ def test_the_line_servers_heap_is_measured_as_at_boot(fresh_microbit, tmp_path):
     free = int(re.search(r'\((\d+) bytes of heap free\)', out).group(1))
     left = on_microbit.line_server_heap(fresh_microbit.port)
     assert 0 < left < free, (left, free)
+
+
+@pytest.mark.slow
+@pytest.mark.microbit
+def test_a_board_that_dies_in_the_served_search_fails_the_part_not_the_size(fresh_microbit):
+    # a size the board was never asked about must not count as not served
+    with on_microbit._board(fresh_microbit.port) as board:
+        fresh_microbit.proc.kill()
+        fresh_microbit.proc.wait()
+        with pytest.raises(on_microbit.BROKEN):
+            on_microbit.serves(board, [2, 2, 1])
