@@ -87,3 +87,12 @@ def page():
     with browser() as (p, errors):
         p.errors = errors
         yield p
+
+
+def wait(page, selector, timeout=300 * 1000):
+    """Wait for selector to show, failing at once with the page's message if an error shows
+    first (a board that did not start, a flash that failed)."""
+    page.wait_for_selector('%s, #message.error' % selector, timeout=timeout)
+    error = page.locator('#message.error')
+    if error.count():
+        raise AssertionError('the page said: ' + error.inner_text())

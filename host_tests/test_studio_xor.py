@@ -6,7 +6,7 @@ import pytest
 
 from conftest import need
 from micronn_tools.emulated import vboard
-from studio_page import page, shot, studio  # noqa: F401 (page is a fixture)
+from studio_page import page, shot, studio, wait  # noqa: F401 (page is a fixture)
 
 BOARD_WAIT = 300 * 1000  # ms: a busy 2-CPU machine starts and flashes emulated boards slowly
 
@@ -25,7 +25,7 @@ def test_xor_boundary_as_it_trains(page):
         page.click('#data-xor')
         page.fill('#epochs', '4000')
         page.click('#train')
-        page.wait_for_selector('#train-status:text-is("trained")', timeout=120 * 1000)
+        wait(page, '#train-status:text-is("trained")', 120 * 1000)
         # redrawn as it trains: the canvas says the epoch it was last drawn at
         assert page.get_attribute('#boundary', 'data-epoch') == '4000'
         assert 'accuracy 100.0%' in page.inner_text('#accuracy')
@@ -52,18 +52,17 @@ def test_xor_flashed_and_asked_on_the_board(page):
         page.goto(url)
         page.wait_for_selector('#connection:text-is("connected")')
         page.click('#emulate-modern')
-        page.wait_for_selector('#boards tbody tr .status:text-is("ready")', timeout=BOARD_WAIT)
+        wait(page, '#boards tbody tr .status:text-is("ready")', BOARD_WAIT)
         page.click('#train')
-        page.wait_for_selector('#train-status:text-is("trained")', timeout=120 * 1000)
+        wait(page, '#train-status:text-is("trained")', 120 * 1000)
         page.click('#flash-all')
-        page.wait_for_selector('#flash-table:not([hidden])', timeout=BOARD_WAIT)
+        wait(page, '#flash-table:not([hidden])', BOARD_WAIT)
         assert 'flashed: seq 1' in page.inner_text('#flash-table')
         assert 'all 1 boards: ok' in page.inner_text('#flash-table')
-        page.wait_for_selector('#boards tbody tr .serves:text-is("seq 1 (model file)")',
-                               timeout=BOARD_WAIT)
+        wait(page, '#boards tbody tr .serves:text-is("seq 1 (model file)")', BOARD_WAIT)
         page.fill('.live-input[data-i="1"]', '1')  # x1 0, x2 1: XOR says 1
         page.click('#live-ask')
-        page.wait_for_selector('#live-bars .bar', timeout=BOARD_WAIT)
+        wait(page, '#live-bars .bar', BOARD_WAIT)
         answer = float(page.inner_text('#live-bars .bar span:last-child'))
         assert answer > 0.9
         assert 'answered 0 1' in page.inner_text('#live-status')

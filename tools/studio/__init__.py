@@ -19,19 +19,25 @@ def add_parser(sub):
                    help='print the URL only, without opening a browser')
     s.add_argument('--timeout', type=float, default=10.0,
                    help='seconds to wait for a board to answer a command')
+    s.add_argument('--accel', help='a recording (CreateAI dataset or CSV of x, y, z in g) '
+                   'that the simulated accelerometer of each virtual board the page starts '
+                   'replays, to record gestures without hardware (default: none)')
     s.set_defaults(func=cmd_studio)
 
 
 def cmd_studio(args):
     from ..cli import say
-    main(args.port, args.http_port, not args.no_browser, args.timeout, say)
+    main(args.port, args.http_port, not args.no_browser, args.timeout, args.accel, say)
 
 
-def main(ports=(), http_port=0, browser=True, timeout=10.0, say=print):
+def main(ports=(), http_port=0, browser=True, timeout=10.0, accel=None, say=print):
     try:
         import aiohttp  # noqa: F401 (only to say what is missing)
     except ImportError:
         raise ValueError('micronn studio needs aiohttp: pip install "micronn[studio]"')
     from .api import Studio
     from .server import run
-    run(Studio(ports, timeout), http_port, browser, say)
+    if accel:
+        from ..recording_files import samples
+        samples(accel)  # a bad recording is refused now, not when a board starts
+    run(Studio(ports, timeout, accel), http_port, browser, say)

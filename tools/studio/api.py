@@ -6,7 +6,7 @@ import threading
 
 from aiohttp import web, WSMsgType
 
-from . import training
+from . import gesture, training
 from .events import Bus, background
 from .room import Room
 
@@ -14,14 +14,13 @@ from .room import Room
 class Studio:
     """What the page works on: the boards (room), the dataset, the model, and the jobs."""
 
-    def __init__(self, ports=(), timeout=10.0):
+    def __init__(self, ports=(), timeout=10.0, accel=None):
         self.bus = Bus()
-        self.room = Room(self.bus, ports, timeout)
+        self.room = Room(self.bus, ports, timeout, accel)
         self.dataset = training.Dataset()
         self.model = None
         self.training = None  # the thread while one runs
         self.stopping = threading.Event()
-        self.recorder = None  # set by recording.py where the board can record
 
     def state(self):
         return {'boards': self.room.state(), 'dataset': self.dataset.state(),
@@ -196,13 +195,28 @@ def routes(app, studio):
         background(studio.bus, 'flash', studio.room.flash, list(ports), studio.model.net)
         return web.json_response({'ok': True})
 
+    async def record(request):
+        body = await _body(request)
+        port, action = body.get('port'), body.get('action')
+        training._action_name(action)  # refused now, not after the window
+        background(studio.bus, 'record', gesture.record, studio.room, studio.dataset, port,
+                   action, body.get('sensor') or None)
+        return web.json_response({'ok': True})
+
     async def live(request):
         body = await _body(request)
         port = body.get('port')
         if body.get('stop'):
             background(studio.bus, 'live', studio.room.stop_live, port)
+        elif body.get('start'):  # a gesture model, on the board's sensor
+            if not (studio.model and studio.model.gesture):
+                raise ValueError('no gesture model: train one on a gesture dataset first')
+            studio.room.start_live(port, studio.model, body.get('sensor') or None)
         else:
-            row = [float(v) for v in body.get('inputs') or []]
+            try:
+                row = [float(v) for v in body.get('inputs') or []]
+            except (TypeError, ValueError):
+                raise ValueError('inputs must be numbers')
             studio.room.ask(port, row)
         return web.json_response({'ok': True})
 
@@ -219,6 +233,7 @@ def routes(app, studio):
     r.add_get('/api/model/download', _answer(model_download))
     r.add_post('/api/model/upload', _answer(model_upload))
     r.add_post('/api/flash', _answer(flash))
+    r.add_post('/api/record', _answer(record))
     r.add_post('/api/live', _answer(live))
     return r
 

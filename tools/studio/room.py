@@ -16,10 +16,11 @@ EMULATED = {'modern': 'modern-emulated', 'microbit': 'microbit-emulated'}
 
 
 class Room:
-    def __init__(self, bus, ports=(), timeout=10.0):
+    def __init__(self, bus, ports=(), timeout=10.0, accel=None):
         self.bus = bus
         self.timeout = timeout
         self.given = list(ports)
+        self.accel = accel  # a recording the virtual boards' simulated accelerometers replay
         self.info = {}  # port -> what the page shows of it
         self.locks = {}
         self.closing = threading.Event()  # emulated boards stop when it is set
@@ -46,6 +47,14 @@ class Room:
     def connect(self, port, say=lambda *a, **k: None):
         return board_session.connect(port, say=say, timeout=self.timeout)
 
+    @contextlib.contextmanager
+    def session(self, port, say=lambda *a, **k: None):
+        """with room.session(port) as b: the board session, this job's alone."""
+        if port not in self.info:
+            raise ValueError('no board %s: pick one from the list' % port)
+        with self._lock(port), self.connect(port, say) as b:
+            yield b
+
     def found(self):
         """The ports of boards given, on USB, or started, without reading them."""
         return self.given + [p.device for p in board_session.usb_serial()] + \
@@ -69,7 +78,7 @@ class Room:
         """What the board on port is and serves, said on the page."""
         self._set(port, status='reading')
         try:
-            with self._lock(port), self.connect(port) as b:
+            with self.session(port) as b:
                 serves = _serves(b)
                 self._set(port, board=b.profile['name'], serves=serves, free=b.free,
                           status='ready')
@@ -88,7 +97,7 @@ class Room:
         keeper.start()
         self.keepers.append(keeper)
         port = started.get()
-        if isinstance(port, Exception):
+        if isinstance(port, BaseException):
             raise port
         self._set(port, emulated=kind, board=profile['name'])
         self.read(port)
@@ -98,10 +107,13 @@ class Room:
         """Start an emulated board and keep it until the studio closes: the emulator dies with
         the thread that started it (child.py asks the kernel for that), so that thread waits."""
         try:
-            with board_session.emulator(profile) as b:
+            board = board_session.emulator(profile)
+            if self.accel and hasattr(board, 'accel'):
+                board.accel = self.accel
+            with board as b:
                 started.put(b.port)
                 self.closing.wait()
-        except Exception as e:
+        except BaseException as e:  # said to the page by emulate()
             started.put(e)
 
     def flash(self, ports, net):
@@ -121,7 +133,7 @@ class Room:
                 say(*a, **k)
                 self.bus.emit('flash', port=port, text=' '.join(str(x) for x in a).strip())
             says[port] = both
-            with self._lock(port), self.connect(port, both) as b:
+            with self.session(port, both) as b:
                 yield b
 
         def job(b, say):
@@ -143,11 +155,17 @@ class Room:
 
     # The board's own answers, from a session held open: boot once, then line after line.
 
-    def start_live(self, port):
+    def start_live(self, port, model=None, sensor=None):
+        """The board's own answers: micronn_live on its sensor for a gesture model, else
+        its line server, asked row by row."""
         if port not in self.info:
             raise ValueError('no board %s: pick one from the list' % port)
         if port not in self.live:
-            self.live[port] = Live(self, port)
+            if model is not None and model.gesture:
+                from .gesture import Live as GestureLive
+                self.live[port] = GestureLive(self, port, model, sensor)
+            else:
+                self.live[port] = Live(self, port)
             self.bus.emit('boards', boards=self.state())
         return self.live[port]
 
@@ -200,7 +218,7 @@ class Live:
     def _run(self):
         bus, port = self.room.bus, self.port
         try:
-            with self.room._lock(port), self.room.connect(port) as b:
+            with self.room.session(port) as b:
                 with b.serving() as (seq, _):
                     bus.emit('live-ready', port=port, seq=seq, layers=b.layers)
                     while True:

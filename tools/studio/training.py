@@ -149,7 +149,8 @@ class Model:
     def state(self):
         names = self.classes or (self.gesture and self.gesture[0])
         return {'layers': self.layers(), 'activations': list(self.net.activations),
-                'inputs': [n.name for n in self.net.layers[0]], 'classes': names or None}
+                'inputs': [n.name for n in self.net.layers[0]], 'classes': names or None,
+                'gesture': bool(self.gesture)}
 
 
 def upload_model(raw):

@@ -104,7 +104,17 @@ function drawBoards() {
     if (view.boards.some(b => b.port === was)) sel.value = was;
   }
   $('record-start').disabled = !view.boards.length || !view.action;
+  sensorFor();
   drawLiveInputs();
+}
+
+// The sensor offered for the board picked: the micro:bit's own, else the virtual board's.
+function sensorFor() {
+  const b = view.boards.find(x => x.port === $('record-port').value);
+  const field = $('record-sensor');
+  if (!b || field.dataset.port === b.port) return;
+  field.dataset.port = b.port;
+  field.value = b.board.startsWith('microbit') ? '' : b.board === 'modern-emulated' ? 'vboard_accel.read' : field.value;
 }
 
 // Data --------------------------------------------------------------------------------------
@@ -161,7 +171,7 @@ function drawModel() {
     (m.classes ? `; classes ${m.classes.join(', ')}` : '');
   $('model-download').hidden = false;
   download($('model-download'), '/api/model/download?file=model.mn');
-  const side = view.dataset && view.dataset.kind === 'gestures' ? 'model.gesture' : m.classes ? 'model.classes' : null;
+  const side = m.gesture ? 'model.gesture' : m.classes ? 'model.classes' : null;
   $('side-download').hidden = !side;
   if (side) { $('side-download').textContent = `Download ${side}`; download($('side-download'), `/api/model/download?file=${side}`); }
   drawLiveInputs();
@@ -177,7 +187,9 @@ function drawFlash() {
 function drawLiveInputs() {
   const m = view.model;
   const box = $('live-inputs');
-  if (!m || (view.dataset && view.dataset.kind === 'gestures')) { box.innerHTML = ''; return; }
+  const gesture = !!(m && m.gesture);
+  $('live-gesture').hidden = !gesture;
+  if (!m || gesture) { box.innerHTML = ''; box.dataset.inputs = ''; return; }
   if (box.dataset.inputs === m.inputs.join(',')) return;
   box.dataset.inputs = m.inputs.join(',');
   box.innerHTML = m.inputs.map((n, i) => `<label>${Charts.esc(n)} <input type="range" class="live-input" data-i="${i}" min="0" max="1" step="0.05" value="0"> ` +
@@ -211,7 +223,9 @@ function wire() {
   $('record-start').onclick = async () => {
     $('record-start').disabled = true;
     xyzPlot.reset();
-    try { await api('/api/record', { port: $('record-port').value, action: view.action }); } catch (err) { $('record-start').disabled = false; }
+    try {
+      await api('/api/record', { port: $('record-port').value, action: view.action, sensor: $('record-sensor').value });
+    } catch (err) { $('record-start').disabled = false; }
   };
   $('recordings').onclick = e => {
     const tr = e.target.closest('tr');
@@ -241,6 +255,9 @@ function wire() {
   $('live-inputs').oninput = e => { if (e.target.nextElementSibling) e.target.nextElementSibling.textContent = e.target.value; };
   $('live-inputs').onchange = e => { if (e.target.classList.contains('live-input')) ask(); };
   $('live-inputs').onclick = e => { if (e.target.id === 'live-ask') ask(); };
+  $('record-port').onchange = sensorFor;
+  $('live-start').onclick = () => api('/api/live', { port: $('live-port').value, start: true, sensor: $('record-sensor').value });
+  $('live-stop').onclick = () => api('/api/live', { port: $('live-port').value, stop: true });
 }
 
 lossPlot = Charts.loss($('loss-plot'));
