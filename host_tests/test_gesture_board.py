@@ -31,14 +31,22 @@ def five_actions(path, recordings=3):
 @pytest.mark.wasm
 def test_record_on_the_virtual_board_writes_createai_json_and_csv(tmp_path):
     source = gesture_motions.write(tmp_path / 'source.json', gesture_motions.dataset(2))
+    d = str(tmp_path / 'd.json')
     with start_board('modern', accel=source) as b:
-        for action in ('still', 'shake'):
-            code, out, err = cli('record', '--action', action, '--count', '2', '--countdown',
-                                 '0', '-o', str(tmp_path / 'd.json'), '--port', b.port,
-                                 *SENSOR, cwd=str(tmp_path))
-            assert code == 0, err
-    assert 'wrote %s and %s (still 2, shake 2)' % (tmp_path / 'd.json', tmp_path / 'd.csv') in out
-    recorded = json.load(open(str(tmp_path / 'd.json')))
+        code, out, err = cli('record', '--action', 'still', '--count', '2', '--countdown', '0',
+                             '-o', d, '--port', b.port, *SENSOR)
+        assert code == 0, err
+        code, out, err = cli('record', '--action', 'x', '--port', b.port, '--sensor', 'imu.read')
+        assert code == 1 and err == ('micronn: --sensor imu.read: the board has no such '
+                                     'function (ImportError: no module named \'imu\'): put '
+                                     'its module on the board first, e.g. mpremote cp imu.py '
+                                     ':\n')
+        # a second run adds to the dataset that is there
+        code, out, err = cli('record', '--action', 'shake', '--count', '2', '--countdown', '0',
+                             '-o', d, '--port', b.port, *SENSOR)
+        assert code == 0, err
+    assert 'wrote %s and %s (still 2, shake 2)' % (d, tmp_path / 'd.csv') in out
+    recorded = json.load(open(d))
     played = json.load(open(source))
     # the simulated accelerometer replays the file in order: still's two, then shake's two
     assert [r['data'] for a in recorded for r in a['recordings']] == (

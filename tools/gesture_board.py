@@ -5,7 +5,7 @@
 import contextlib
 
 from . import files, firmware
-from .errors import BoardError
+from .errors import BoardError, BoardExecError
 
 SENSOR_HELP = ('the board\'s sensor function, module.function returning (x, y, z) in g, e.g. '
                'vboard_accel.read on the virtual board (default: a micro:bit\'s accelerometer)')
@@ -20,7 +20,15 @@ def check_sensor(board, sensor):
     if sensor and (sensor.count('.') < 1 or not all(sensor.split('.'))):
         raise ValueError('--sensor %s is not module.function: name the module on the board and '
                          'its function returning (x, y, z) in g, e.g. --sensor imu.read' % sensor)
-    if not sensor and not is_microbit(board):
+    if sensor:
+        module = sensor.rpartition('.')[0]
+        try:
+            board.link.exec('import %s\n%s' % (module, sensor))
+        except BoardExecError as e:
+            raise ValueError('--sensor %s: the board has no such function (%s): put its module '
+                             'on the board first, e.g. mpremote cp %s.py :'
+                             % (sensor, str(e).replace('the board raised ', ''), module))
+    elif not is_microbit(board):
         raise ValueError('this board (%s) has no accelerometer micronn knows: give --sensor '
                          'module.function, a function on the board returning (x, y, z) in g '
                          '(an I2C IMU driver\'s, say; vboard_accel.read on the virtual board)'

@@ -12,7 +12,7 @@ import time
 
 from . import gesture_board, gesture_data, gesture_features, recording_files
 
-BAR = 20  # characters per axis in the live view, for -2 g to 2 g
+BAR = 10  # characters per axis in the live view, for -2 g to 2 g: a line fits 80 columns
 
 
 def add_parser(sub, board_args, positive):
