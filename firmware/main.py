@@ -16,12 +16,12 @@ if not served:
     gc.collect()
 import micronn_serve
 gc.collect()
-import micronn_lines  # the server's, compiled apart: one module would not fit beside the rest
-gc.collect()
 try:
     from micronn_demo import idle  # the demo on the board's buttons and lights
 except Exception:
     idle = None  # none, or one that cannot start here (no such pin, no heap): serve anyway
+gc.collect()
+import micronn_lines  # the server's input: apart, and after the demo, each compiles here
 gc.collect()
 if not served:
     served = micronn_serve.newest(micronn.NeuralNet)

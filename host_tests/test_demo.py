@@ -16,13 +16,10 @@ ROWS = [(0, 0), (0, 1), (1, 0), (1, 1)]
 # buttons (A on P0.17, B on P0.26) read low when pressed, so a pull-down (PIN_CNF 4) presses
 # one and the pull-up the firmware sets (12) releases it. In the button test the demo module's
 # first lines hold them so, then wait until the board's button logic (it debounces) reports
-# them, then import the demo as flashed.
-HOLD = ('import machine, microbit\nmachine.mem32[0x50000744]={}\nmachine.mem32[0x50000768]={}\n'
-        'while (microbit.button_a.is_pressed(), microbit.button_b.is_pressed()) != ({}, {}):\n'
-        ' microbit.sleep(10)\n'
-        # the wait's garbage, more the longer a loaded machine makes it, collected: the demo
-        # as flashed must compile into the heap it has at boot, not around that
-        'import gc\ngc.collect()\n')
+# them; the demo as flashed follows, in the same module: boot leaves heap to compile one.
+HOLD = ('import machine,microbit as m\n'
+        'machine.mem32[0x50000744]={}\nmachine.mem32[0x50000768]={}\n'
+        'while (m.button_a.is_pressed(),m.button_b.is_pressed())!=({},{}):m.sleep(10)\n')
 PIXELS = "''.join([str(microbit.display.get_pixel(x,y)) for y in range(5) for x in range(5)])"
 
 
@@ -79,12 +76,11 @@ def test_microbit_buttons_in_display_out(microbit, model):
         board = Board(link, boards.get('microbit-emulated'))
         glyph = glyphs(link)
         demo = device_source(board.profile['demo_module'], board.profile)
-        link.write_file('micronn_demo_real.py', demo)
         for x in ROWS:
-            # the demo as flashed, imported once the buttons are held as x
+            # the demo as flashed, after lines that hold the buttons as x: one module, as
+            # boot leaves heap for one
             link.write_file('micronn_demo.py', HOLD.format(*(4 if v else 12 for v in x),
-                                                           *map(bool, x)).encode()
-                            + b'from micronn_demo_real import idle\n')
+                                                           *map(bool, x)).encode() + demo)
             reboot(link)
             # the demo draws before it looks for a waiting character: once the line
             # server answers, the display shows the buttons' answer
@@ -92,7 +88,6 @@ def test_microbit_buttons_in_display_out(microbit, model):
             link.enter()
             assert shown(link, glyph) == digit(net, x), x
             assert abs(answer - net.predict(list(x))[0]) < 1e-5
-        link.remove('micronn_demo_real.py')
     flash(microbit.port, path)  # micronn's own demo back
 
 

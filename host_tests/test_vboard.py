@@ -72,7 +72,8 @@ def test_soft_reset_starts_afresh_runs_boot_and_main_and_keeps_files(vb):
 @pytest.mark.slow
 def test_ctrl_c_stops_a_main_py_that_prints_sleeps_or_waits_for_input(vb):
     for loop in ('while True:\n print(i)\n i += 1', 'while True:\n print(input())',
-                 'import time\nwhile True:\n time.sleep_ms(50)'):
+                 'import time\nwhile True:\n time.sleep_ms(50)',
+                 'import sys\nwhile True:\n i += len(sys.stdin.read(1))'):  # as micronn_lines
         with Link(vb.port) as link:
             link.exec('open("main.py","w").write(%r)' % ('i = 0\n' + loop + '\n'))
         with serial.Serial(vb.port, 115200, timeout=0.2) as s:

@@ -284,9 +284,9 @@ class Link(RawRepl, OnBoardFiles):
         return self._result(data, ok, timeout)
 
     def start(self, code):
-        """Start code that reads lines with input(), as micronn_serve.main() does; return what
-        it printed before its first prompt. Talk to it with ask(); end it with enter(). It
-        runs with the link's helpers gone, on the heap it has at boot."""
+        """Start code that reads typed lines, as micronn_serve.main() does; return what it
+        printed before its first prompt. Talk to it with ask(); end it with enter(). It runs
+        with the link's helpers gone, on the heap it has at boot."""
         data, ok = self._run(code, _answered, self.timeout, alone=True)
         if ok and _prompted(data):
             return data.decode(errors='replace')
