@@ -108,3 +108,22 @@ def test_the_version_wasm_asks_for_is_the_one_the_tree_pins():
                 assert deps[wasm.NPM_NAME] == wasm.NPM_VERSION
                 return
     pytest.fail('no npm manifest in the tree names %s' % wasm.NPM_NAME)
+
+
+@pytest.mark.slow
+@pytest.mark.setup
+def test_the_studio_page_ships_in_the_wheel_and_asks_for_its_extra(installed):
+    code, out, err = run(['python', '-c', 'import micronn_tools.studio as s, os; '
+                          'p = os.path.join(os.path.dirname(s.__file__), "static"); print(p); '
+                          'print(sorted(os.path.relpath(os.path.join(d, f), p) '
+                          'for d, _, fs in os.walk(p) for f in fs))'], installed)
+    assert code == 0, err
+    where, names = out.splitlines()
+    assert where.startswith(installed[0]), where
+    static = os.path.join(ROOT, 'tools', 'studio', 'static')
+    assert eval(names) == sorted(os.path.relpath(os.path.join(d, f), static)
+                                 for d, _, fs in os.walk(static) for f in fs)
+    # installed without the studio extra: the command says what to install
+    code, out, err = run(['micronn', 'studio', '--no-browser'], installed)
+    assert (code, err.strip()) == (1, 'micronn: micronn studio needs aiohttp: pip install '
+                                      '"micronn[studio]"')
