@@ -82,9 +82,3 @@ def run(net, actions, n=50, ms=20, every=250, sensor=None, count=0):
             time.sleep_ms(wait)
         else:  # behind, after the features: the next sample now, the period from there
             at = time.ticks_ms()
-
-
-def main(path, actions, n=50, ms=20, every=250, sensor=None):
-    """For a main.py of one's own: the model file at path, classified live until Ctrl-C."""
-    import micronn_gmodel
-    run(micronn_gmodel.load(path), actions, n, ms, every, sensor)
