@@ -14,6 +14,7 @@ import micronn_save
 from micronn_tools import data, modelfile
 
 from conftest import need
+from helpers import cli
 from studio_page import studio
 
 
@@ -143,3 +144,20 @@ def test_files_in_the_clis_formats(running, tmp_path):
     modelfile.loads(body)
     status, body, _ = ask(port, '/api/model/upload', 'POST', t, b'not a model')
     assert status == 400 and b'not a micronn model file' in body
+
+
+def test_a_bad_or_busy_port_is_one_line(tmp_path):
+    code, out, err = cli('studio', '--no-browser', '--http-port', '99999')
+    assert code == 1 and err.startswith('micronn: argument --http-port: 99999 is not a TCP '
+                                        'port: give 1024 to 65535, or 0 for any free one')
+    taken = socket.socket()
+    taken.bind(('127.0.0.1', 0))
+    taken.listen(1)
+    try:
+        port = taken.getsockname()[1]
+        code, out, err = cli('studio', '--no-browser', '--http-port', str(port), timeout=60)
+    finally:
+        taken.close()
+    assert code == 1 and err.startswith('micronn: cannot listen on 127.0.0.1:%d (' % port)
+    assert err.strip().endswith('give another --http-port, or 0 for any free one')
+    assert len(err.strip().splitlines()) == 1

@@ -13,7 +13,7 @@ def add_parser(sub):
     s.add_argument('--port', action='append', default=[],
                    help='serial port of a board, once per board (default: the boards on USB; '
                         'with none, the page offers to start an emulated one)')
-    s.add_argument('--http-port', type=int, default=0,
+    s.add_argument('--http-port', type=_tcp_port, default=0,
                    help='TCP port of the page on 127.0.0.1 (default: any free one)')
     s.add_argument('--no-browser', action='store_true',
                    help='print the URL only, without opening a browser')
@@ -23,6 +23,18 @@ def add_parser(sub):
                    'that the simulated accelerometer of each virtual board the page starts '
                    'replays, to record gestures without hardware (default: none)')
     s.set_defaults(func=cmd_studio)
+
+
+def _tcp_port(text):
+    import argparse
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if not 0 <= n <= 65535:
+        raise argparse.ArgumentTypeError('%s is not a TCP port: give 1024 to 65535, or 0 for '
+                                         'any free one' % text)
+    return n
 
 
 def cmd_studio(args):

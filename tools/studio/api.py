@@ -1,6 +1,8 @@
 # Host only. The studio's API: what the page asks for, each a thin call into the CLI's own
 # code (the room's board sessions, training.py's trainer, the file formats). Long jobs run in
 # threads and answer through the events websocket; a request only starts them.
+import argparse
+import asyncio
 import json
 import threading
 
@@ -55,8 +57,7 @@ def _stoppable(job):
 
 def _options(body):
     """Training options from the page, checked as the CLI checks its own."""
-    from ..cli import _layers, _rate
-    import argparse
+    from ..cli import _layers, _rate  # the CLI's own checks of --layers and --rate
     out = {}
     try:
         if body.get('layers'):
@@ -103,7 +104,6 @@ def routes(app, studio):
     async def events(request):
         ws = web.WebSocketResponse(heartbeat=20)
         await ws.prepare(request)
-        import asyncio
         q = asyncio.Queue()
         studio.bus.queues.add(q)
         try:
