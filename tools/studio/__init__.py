@@ -10,10 +10,10 @@ def add_parser(sub):
                        'training, flashing, the board\'s own answers. It serves 127.0.0.1 only, '
                        'with a random token in the URL it prints. Needs: pip install '
                        '"micronn[studio]".')
-    s.add_argument('--port', action='append', default=[],
+    s.add_argument('--port', action='append',
                    help='serial port of a board, once per board (default: the boards on USB; '
                         'with none, the page offers to start an emulated one)')
-    s.add_argument('--http-port', type=_tcp_port, default=0,
+    s.add_argument('--http-port', type=_tcp_port,
                    help='TCP port of the page on 127.0.0.1 (default: any free one)')
     s.add_argument('--no-browser', action='store_true',
                    help='print the URL only, without opening a browser')
@@ -39,7 +39,8 @@ def _tcp_port(text):
 
 def cmd_studio(args):
     from ..cli import say
-    main(args.port, args.http_port, not args.no_browser, args.timeout, args.accel, say)
+    main(args.port or [], args.http_port or 0, not args.no_browser, args.timeout, args.accel,
+         say)
 
 
 def main(ports=(), http_port=0, browser=True, timeout=10.0, accel=None, say=print):
