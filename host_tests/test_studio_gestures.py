@@ -10,7 +10,7 @@ import pytest
 
 import gesture_motions
 from conftest import need
-from micronn_tools import gesture_data
+from micronn_tools import gesture_data, live
 from micronn_tools.emulated import vboard
 from studio_page import page, shot, studio, wait  # noqa: F401 (page is a fixture)
 
@@ -54,6 +54,20 @@ def test_a_dataset_uploaded_relabelled_deleted_and_downloaded(page, tmp_path):
         page.wait_for_selector('#confusion-figure:not([hidden])')
         assert page.get_attribute('#side-download', 'href').startswith(
             '/api/model/download?file=model.gesture')
+        saved = []
+        for link in ('#model-download', '#side-download'):
+            with page.expect_download() as d:
+                page.click(link)
+            saved.append(str(tmp_path / d.value.suggested_filename))
+            d.value.save_as(saved[-1])
+        assert live.read_model(saved[0])[1]['actions'] == ['still', 'shake', 'circle']
+    # a studio of its own takes them back, ready to classify live on a board
+    with studio() as (url, _, _):
+        page.goto(url)
+        page.wait_for_selector('#connection:text-is("connected")')
+        page.set_input_files('#model-upload', saved)
+        wait(page, '#model-summary:has-text("classes still, shake, circle")', 30 * 1000)
+        page.wait_for_selector('#live-gesture:not([hidden])')
         assert page.errors == []
 
 

@@ -144,6 +144,14 @@ def test_files_in_the_clis_formats(running, tmp_path):
     modelfile.loads(body)
     status, body, _ = ask(port, '/api/model/upload', 'POST', t, b'not a model')
     assert status == 400 and b'not a micronn model file' in body
+    # the class file beside it, checked against its outputs as `micronn predict --classes`
+    status, body, _ = ask(port, '/api/model/upload?name=xor.classes', 'POST', t, b'no\nyes\n')
+    assert status == 200 and json.loads(body)['model']['classes'] == ['no', 'yes']
+    status, body, _ = ask(port, '/api/model/download?file=model.classes', headers=t)
+    assert body == b'no\nyes\n'
+    status, body, _ = ask(port, '/api/model/upload?name=iris.classes', 'POST', t, b'a\nb\nc\n')
+    assert status == 400 and body.startswith(b'{"error": "iris.classes names 3 classes, but the '
+                                             b'model gives 1 output(s)')
 
 
 def test_a_bad_or_busy_port_is_one_line(tmp_path):

@@ -184,7 +184,11 @@ def routes(app, studio):
         return _file(name, files[name])
 
     async def model_upload(request):
-        studio.model = training.upload_model(await request.read())
+        name = request.query.get('name', 'model.mn')
+        if name.endswith('.mn'):
+            studio.model = training.upload_model(await request.read())
+        else:
+            training.attach(studio.model, name, await request.read())
         studio.bus.emit('trained', model=studio.model.state())
         return web.json_response({'model': studio.model.state()})
 

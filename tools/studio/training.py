@@ -153,6 +153,44 @@ class Model:
                 'gesture': bool(self.gesture)}
 
 
+def _read_beside(name, raw, read):
+    """read(path) of an uploaded file, its errors naming it as the user did."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, os.path.basename(name))
+        with open(path, 'wb') as f:
+            f.write(raw)
+        try:
+            return read(path)
+        except ValueError as e:
+            raise ValueError(str(e).replace(path, os.path.basename(name)))
+
+
+def attach(model, name, raw):
+    """A class file (.classes) or gesture file (.gesture) uploaded for model, checked against
+    it as `micronn predict --classes` and `micronn live` check theirs."""
+    if model is None:
+        raise ValueError('upload the model file (.mn) first, then %s' % name)
+    if name.endswith('.classes'):
+        classes = _read_beside(name, raw, data.read_classes)
+        if len(data.one_hot(0, len(classes))) != model.layers()[-1]:
+            raise ValueError('%s names %d classes, but the model gives %d output(s): give the '
+                             'class file written beside it' % (name, len(classes),
+                                                               model.layers()[-1]))
+        model.classes = classes
+    elif name.endswith('.gesture'):
+        g = _read_beside(name, raw, gestures.read_gesture_file)
+        if len(g['actions']) != model.layers()[-1] or \
+                [n.name for n in model.net.layers[0]] != g['features']:
+            raise ValueError('%s is not the gesture file of this model (%d actions for %d '
+                             'outputs): give the one written beside it'
+                             % (name, len(g['actions']), model.layers()[-1]))
+        model.gesture = (g['actions'], g['low'], g['high'])
+    else:
+        raise ValueError('%s: give a model file (.mn), or the .classes or .gesture file '
+                         'written beside it' % name)
+    return model
+
+
 def upload_model(raw):
     """A model file's bytes, as `micronn flash` reads them."""
     try:

@@ -8,7 +8,7 @@ const view = { boards: [], dataset: null, model: null, action: null, extraAction
 let lossPlot, xyzPlot;
 
 async function api(path, body, raw) {
-  const init = { method: body === undefined ? 'GET' : 'POST', headers: { 'X-Studio-Token': token } };
+  const init = { method: body === undefined && !raw ? 'GET' : 'POST', headers: { 'X-Studio-Token': token } };
   if (raw) { init.body = raw; } else if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
@@ -157,7 +157,7 @@ function drawActions() {
 async function readFile(input) {
   const f = input.files[0];
   input.value = '';
-  return f && { name: f.name, text: await f.text(), raw: await f.arrayBuffer() };
+  return f && { name: f.name, text: await f.text() };
 }
 
 // Training and the model ---------------------------------------------------------------------
@@ -248,7 +248,11 @@ function wire() {
     try { await api('/api/train', body); } catch (err) { trainingDone(); }
   };
   $('train-stop').onclick = () => api('/api/train/stop', {});
-  $('model-upload').onchange = async e => { const f = await readFile(e.target); if (f) api('/api/model/upload', undefined, f.raw); };
+  $('model-upload').onchange = async e => {  // the model file first, then what goes beside it
+    const files = [...e.target.files].sort((a, b) => b.name.endsWith('.mn') - a.name.endsWith('.mn'));
+    e.target.value = '';
+    for (const f of files) await api(`/api/model/upload?name=${encodeURIComponent(f.name)}`, undefined, await f.arrayBuffer());
+  };
   const flash = ports => { view.flashing = {}; drawFlash(); $('flash-table').hidden = true; return api('/api/flash', { ports }); };
   $('flash-all').onclick = () => flash(view.boards.map(b => b.port));
   $('flash-picked').onclick = () => flash([...$('boards').querySelectorAll('tbody input:checked')].map(i => i.value));
