@@ -1,7 +1,10 @@
 # Host only, no board. The flash planner: from what a board lists and what must be written,
 # the steps of a flash, in order.
+import pytest
+
 from micronn_tools import firmware as fw
 from micronn_tools import plan
+from micronn_tools.errors import BoardFull
 from micronn_tools.files import adler32
 from micronn_tools.firmware import EXPORT_SLOTS, SLOTS
 
@@ -123,16 +126,128 @@ def test_an_idle_export_server_goes(monkeypatch):
 
 
 def test_an_export_flash_drops_what_serves_only_model_files():
+    # a board serving model_a.mn: what boot never imports and the slot not served go before
+    # anything is written; what serves model_a.mn goes once it is kept as an export
     only = fw.served_by_model_files()
-    board = {SLOTS[0]: b'model', 'main.py': b'main 1', 'notes.txt': b'mine'}
+    board = {SLOTS[0]: b'model', SLOTS[1]: b'older', 'main.py': b'main 1', 'notes.txt': b'mine'}
     board.update({m + '.py': b'code' for m in only})
     sizes, sums = listing(board)
     firmware = [('main.py', b'main 2')]
     keep = [(EXPORT_SLOTS[1], b'the old model')]
-    steps, gone, room = plan.export_flash(firmware, sizes, sums, keep, EXPORT_SLOTS[0], 99)
-    assert sorted(gone) == sorted([SLOTS[0]] + [m + '.py' for m in only])
+    steps, gone, switch, room = plan.export_flash(firmware, sizes, sums, keep, EXPORT_SLOTS[0],
+                                                  99, (3, SLOTS[0]))
+    never = [m + '.py' for m in only if m in fw.off_boot(act=True)]
+    first = [n for op, n, _ in steps if op == 'remove']
+    assert sorted(first) == sorted(never + [SLOTS[1]])
+    assert steps[:len(first)] == [('remove', n, None) for n in first]  # before any write
+    assert sorted(gone) == sorted([SLOTS[0]] + [m + '.py' for m in only if m + '.py' not in never])
+    assert 'notes.txt' not in first + gone
     assert room == (plan.sized(steps) + [('write', EXPORT_SLOTS[1], 13)]
                     + [('remove', n, None) for n in gone] + [('write', EXPORT_SLOTS[0], 99)])
+
+
+def test_the_export_server_comes_in_as_micronn_goes():
+    # boot tries micronn_exports wherever there is one: beside micronn, it would take the heap
+    # the model file served till then needs, so it is written as a temporary and moved in by
+    # the command that removes micronn
+    server = [m['file'] for m in fw.manifest() if m['flash'] == ['export']
+              and m['boot'] == 'always']
+    assert server == ['micronn_exports.py']
+    firmware = [('micronn_exports.py', b'finds'), ('main.py', b'main 2')]
+    board = {'main.py': b'main 1', 'micronn.py': b'net', SLOTS[0]: b'model'}
+    sizes, _ = listing(board)
+    steps, gone, switch, room = plan.export_flash(
+        firmware, sizes, sums_for(firmware, board), [(EXPORT_SLOTS[1], b'kept')],
+        EXPORT_SLOTS[0], 99, (1, SLOTS[0]))
+    assert switch == [('micronn_exports.py', b'finds')]
+    assert 'micronn_exports.py' not in [n for _, n, _ in steps]
+    assert sorted(gone) == ['micronn.py', SLOTS[0]]
+    assert room[-6:] == [('write', EXPORT_SLOTS[1], 4), ('write', 'micronn_exports.new', 5)] + [
+        ('remove', n, None) for n in gone] + [
+        ('move', 'micronn_exports.py', 'micronn_exports.new'), ('write', EXPORT_SLOTS[0], 99)]
+
+
+def test_an_export_flash_after_one_cut_short_clears_its_temporary_first():
+    import micronn_boards as boards
+    from micronn_tools import files
+    firmware = [('micronn_exports.py', b'finds'), ('main.py', b'main 2')]
+    board = {'main.py': b'main 2', 'micronn.py': b'net', SLOTS[0]: b'model',
+             'micronn_exports.new': b'fin'}
+    sizes, _ = listing(board)
+    steps, gone, switch, room = plan.export_flash(
+        firmware, sizes, sums_for(firmware, board), [(EXPORT_SLOTS[1], b'kept')],
+        EXPORT_SLOTS[0], 99, (1, SLOTS[0]))
+    assert steps[0] == ('remove', 'micronn_exports.new', None)
+    assert 'micronn_exports.new' not in gone
+    fs = files.for_profile(boards.get('microbit-emulated'))
+    files.check_room(fs, fs.room(list(sizes.items())), room)
+
+
+def test_an_export_flash_over_an_export_drops_micronn_first():
+    # a board serving an export needs none of micronn: it all goes before anything is written
+    only = fw.served_by_model_files()
+    board = {EXPORT_SLOTS[1]: b'served', SLOTS[0]: b'old model', 'main.py': b'main 2'}
+    board.update({m + '.py': b'code' for m in only})
+    sizes, sums = listing(board)
+    steps, gone, _, _ = plan.export_flash([('main.py', b'main 2')], sizes, sums, [],
+                                          EXPORT_SLOTS[0], 99, (4, EXPORT_SLOTS[1]))
+    assert sorted(n for _, n, _ in steps) == sorted([SLOTS[0]] + [m + '.py' for m in only])
+    assert gone == []
+
+
+def test_what_is_micronns_and_what_is_the_users():
+    sizes = {'micronn.py': 1, 'micronn_train.mpy': 2, 'micronn_serve.new': 3, 'main.py': 4,
+             'mine.new': 13,
+             'micronn_demo.py': 5, SLOTS[0]: 6, EXPORT_SLOTS[1]: 7, 'notes.txt': 8,
+             'xor_model.py': 9, 'micronn_mine.py': 10, 'boot.py': 11}
+    assert plan.theirs(sizes) == [('boot.py', 11), ('micronn_mine.py', 10), ('mine.new', 13),
+                                  ('notes.txt', 8), ('xor_model.py', 9)]
+
+
+def microbit_firmware(kind, act=False):
+    """[(name, bytes)] a flash of kind writes to the emulated micro:bit, from the manifest."""
+    import micronn_boards as boards
+    profile = boards.get('microbit-emulated')
+    return [(b, fw.device_source(h, profile)) for h, b in
+            fw.files(kind, act=act, demo=profile.get('demo_module'))]
+
+
+def test_an_export_fits_where_micronn_and_a_model_filled_the_microbit():
+    # the issue's case: micronn and a [4, 5, 3] model file on a micro:bit, then an export of
+    # XOR: with micronn's training modules gone first, the old model (kept as an export) and
+    # the new one fit; with everything kept till the end, they would not
+    import micronn_boards as boards
+    from micronn_tools import files
+    fs = files.for_profile(boards.get('microbit-emulated'))
+    board = dict(microbit_firmware('model'))
+    board[SLOTS[0]] = b'm' * 448
+    export = microbit_firmware('export')
+    sizes, _ = listing(board)
+    room = fs.room(list(sizes.items()))
+    keep, slot = [(EXPORT_SLOTS[1], b'k' * 2234)], EXPORT_SLOTS[0]
+    steps, gone, switch, need = plan.export_flash(export, sizes, sums_for(export, board), keep,
+                                                  slot, 1118, (1, SLOTS[0]))
+    files.check_room(fs, room, need)
+    late = [s for s in need if s[0] != 'remove'] + [('remove', n, None) for n in sizes
+                                                     if plan.own(n) and n not in dict(export)]
+    with pytest.raises(BoardFull):
+        files.check_room(fs, room, late)
+
+
+def test_a_full_filesystem_names_the_users_files():
+    import micronn_boards as boards
+    from micronn_tools import files
+    fs = files.for_profile(boards.get('microbit-emulated'))
+    sizes = {'micronn.py': 9000, 'notes.txt': 3000, 'log.csv': 1200}
+    room = fs.room(list(sizes.items()))
+    with pytest.raises(BoardFull) as e:
+        files.check_room(fs, room, [('write', 'model_a.mn', 4000)], plan.theirs(sizes))
+    assert 'log.csv, 1200 bytes, notes.txt, 3000 bytes' in str(e.value)
+    mine = {'micronn.py': 9000, SLOTS[0]: 4200}
+    with pytest.raises(BoardFull) as e:
+        files.check_room(fs, fs.room(list(mine.items())), [('write', SLOTS[1], 4000)],
+                         plan.theirs(mine), 'flash it with --export')
+    assert "only micronn's files" in str(e.value) and 'flash it with --export' in str(e.value)
 
 
 def test_slots_take_turns_and_sequence_numbers_rise():

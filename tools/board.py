@@ -11,7 +11,7 @@ from . import files
 from . import firmware as fw
 from .emulated.microbit import EmulatedMicrobit
 from .emulated.vboard import VirtualBoard
-from .errors import BoardError, BoardExecError, NoModel, NotMicronn, NotWhole
+from .errors import BoardError, BoardExecError, NoModel, NotMicronn, NotWhole, TooBig
 from .flash import Flash
 from .link import Link, is_virtual
 
@@ -23,6 +23,11 @@ HEAP_PER_WEIGHT = 4
 # What boot imports besides for a net whose layers are not all sigmoid: no such net loads on a
 # 16 KB micro:bit, so this refuses them there before anything is written.
 HEAP_ACT = 3500
+# The same for an export (`micronn flash --export`): its server is smaller than micronn, but
+# each weight is a constant the board compiles into its own float object. Fitted, as generous,
+# on the emulated micro:bit, where the largest exports that compile have about 180-195 weights.
+HEAP_EXPORT_FIXED = 4000
+HEAP_EXPORT_PER_WEIGHT = 24
 
 # Single precision has 24 bits, so 1 + 1e-12 rounds to 1 there.
 DOUBLE = '1.0 + 1e-12 != 1.0'
@@ -93,6 +98,29 @@ def pick(ports):
 
 def weights_of(net):
     return sum(len(n.weights) + 1 for layer in net.layers[1:] for n in layer)
+
+
+def heap_need(net, export=False, sizes=None):
+    """The heap the estimate says net needs on a board, as a model file or as an export; sizes:
+    its layer sizes in place of its own, for a net of another shape."""
+    sizes = sizes or [len(layer) for layer in net.layers]
+    weights = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    if export:
+        return HEAP_EXPORT_FIXED + HEAP_EXPORT_PER_WEIGHT * weights
+    return HEAP_FIXED + HEAP_PER_WEIGHT * weights + (HEAP_ACT if net._act else 0)
+
+
+def largest_fitting(net, free, export=False):
+    """net's layer sizes with every hidden layer as wide as fits free bytes of heap by the
+    estimate, or None when not even one neuron a layer fits (or it has no hidden layer)."""
+    sizes = [len(layer) for layer in net.layers]
+    if len(sizes) < 3:
+        return None
+    fits = [h for h in range(1, max(sizes[1:-1]) + 1)
+            if heap_need(net, export, [sizes[0]] + [h] * (len(sizes) - 2) + [sizes[-1]]) <= free]
+    if not fits:
+        return None
+    return [sizes[0]] + [fits[-1]] * (len(sizes) - 2) + [sizes[-1]]
 
 
 class Board:
@@ -184,20 +212,47 @@ class Board:
         return out
 
     def check_fits(self, net, export=False):
+        """Refuse, before anything is written, a net the heap estimate says the board cannot
+        load as a model file (or as an export), saying what would fit."""
         if self.version < (1, 9):
             raise BoardError('MicroPython %s on this board is too old: micronn needs 1.9 or '
                              'newer; update its firmware' % '.'.join(map(str, self.version)))
-        if export:
-            return  # no estimate: whether the board compiles the export is seen at boot
-        need = HEAP_FIXED + HEAP_PER_WEIGHT * weights_of(net)
-        why = 'use fewer neurons'
-        if net._act:
-            need += HEAP_ACT
-            why += ', or sigmoid layers only (%s layers need micronn_act: about %d bytes)' % (
-                '/'.join(sorted(set(net.activations) - {'sigmoid'})), HEAP_ACT)
+        need = heap_need(net, export)
         if need > self.free:
-            raise BoardError('the model needs about %d bytes of heap and this %s has %d free: '
-                             '%s' % (need, self.profile['name'], self.free, why))
+            raise TooBig('the model needs about %d bytes of heap as %s and this %s has %d free: '
+                         'use fewer neurons%s' % (need, 'an export' if export else 'a model file',
+                                                  self.profile['name'], self.free,
+                                                  self._would_fit(net, export)))
+
+    def form_that_fits(self, net):
+        """'model' or 'export': the form in which the heap estimate says net loads on the board,
+        a model file where both do (micronn can then train it further on the board). Where
+        neither does, refused before anything is written, saying what would fit."""
+        try:
+            self.check_fits(net)
+            return 'model'
+        except TooBig:
+            try:
+                self.check_fits(net, export=True)
+                return 'export'
+            except TooBig:
+                pass
+        raise TooBig('the model needs about %d bytes of heap as a model file and about %d as an '
+                     'export, and this %s has %d free: use fewer neurons%s%s'
+                     % (heap_need(net), heap_need(net, True), self.profile['name'], self.free,
+                        self._would_fit(net, True), self._would_fit(net)))
+
+    def _would_fit(self, net, export=False):
+        """What would fit in that form, for a refusal: the widest hidden layers, and for a model
+        file what its activations cost."""
+        fits = largest_fitting(net, self.free, export)
+        out = '; layers %s fit as %s' % (fits, 'an export' if export else 'a model file') \
+            if fits else ''
+        if net._act and not export:
+            out += ('; as a model file its %s layers need micronn_act, about %d bytes: sigmoid '
+                    'layers only need none' % ('/'.join(sorted(set(net.activations) -
+                                                                {'sigmoid'})), HEAP_ACT))
+        return out
 
     def newest(self):
         """(seq, slot) of the model the board serves when it boots, or None."""
@@ -206,6 +261,11 @@ class Board:
                 return served
         except NoModel:
             return None
+
+    def put(self, net, say=print):
+        """Flash net in the form that fits: a model file, else an export, with a note; return
+        its sequence number (flash.Flash.put)."""
+        return Flash(self, say).put(net)
 
     def put_model(self, net, say=print):
         """Flash net as a model file, in the older slot with the next sequence number; return

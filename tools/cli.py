@@ -110,7 +110,7 @@ def _connect(args, emulate=False):
 def _flash(board, net, export=False):
     say('flashing %sto %s on %s (%d bytes of heap free)'
         % ('an export ' if export else '', board.profile['name'], board.link.port, board.free))
-    return board.put_export(net, say) if export else board.put_model(net, say)
+    return board.put_export(net, say) if export else board.put(net, say)
 
 
 def cmd_flash(args):

@@ -41,3 +41,7 @@ class NotMicronn(BoardError):
 
 class NotWhole(BoardError):
     """A module micronn's main.py imports at boot is missing on the board."""
+
+
+class TooBig(BoardError):
+    """The net needs more heap than the board has, in the form tried."""

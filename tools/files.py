@@ -169,10 +169,12 @@ def for_profile(profile, missing=()):
     return ModernFiles(profile, 'statvfs' not in missing, 'rename' not in missing)
 
 
-def check_room(fs, room, plan):
+def check_room(fs, room, plan, theirs=(), otherwise='use fewer neurons'):
     """Refuse, before anything is written, a flash the board's filesystem cannot hold at every
     step. room: fs.room() of what the board listed. plan, in order: ('write', name, bytes),
-    ('remove', name, None), ('move', name, temporary) where the temporary is already written."""
+    ('remove', name, None), ('move', name, temporary) where the temporary is already written.
+    theirs: [(name, size)], the files on the board that are not micronn's, named as those that
+    could go; otherwise: what to do when there are none."""
     if room.free is None:
         return  # the board cannot say how much room it has (no os.statvfs)
     free, unit = room.free, room.unit
@@ -190,14 +192,17 @@ def check_room(fs, room, plan):
         size = arg if op == 'write' else sizes[arg]
         need = units(name, size) if op == 'write' or fs.copies else 0
         if free - need < fs.SPARE:
-            others = ', '.join('%s (%d B)' % kv for kv in sorted(sizes.items())
-                               if not kv[0].startswith(('micronn', 'model_', 'main.')))
+            if theirs:
+                fix = ('Remove files of yours it does not need (%s), e.g. mpremote exec "import '
+                       'os; os.remove(\'NAME\')", and flash again'
+                       % ', '.join('%s, %d bytes' % kv for kv in theirs))
+            else:
+                fix = 'The board holds only micronn\'s files, and this flash needs them: ' + \
+                    otherwise
             raise BoardFull(
                 'the board\'s filesystem is too full to write %s (%d bytes): about %d bytes are '
-                'free and %d are needed. Nothing was written. Remove files it does not need%s, '
-                'e.g. mpremote exec "import os; os.remove(\'NAME\')", and flash again'
-                % (name, size, max(free - fs.SPARE, 0) * unit, need * unit,
-                   ' (%s)' % others if others else ''))
+                'free and %d are needed. Nothing was written. %s'
+                % (name, size, max(free - fs.SPARE, 0) * unit, need * unit, fix))
         free -= need
         if op == 'move':
             moved = drop(arg)

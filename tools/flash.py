@@ -4,7 +4,7 @@
 import micronn_save
 
 from . import files, modelfile, plan
-from .errors import BoardError, BoardExecError, NoModel, NotWhole
+from .errors import BoardError, BoardExecError, NoModel, NotWhole, TooBig
 from .files import adler32
 from .firmware import EXPORT_SLOTS, SLOTS
 from .link import is_virtual
@@ -20,6 +20,19 @@ class Flash:
         self.say = say
         self.before = {}  # the sums of the flash's files before it, to tell damage from age
 
+    def put(self, net):
+        """Flash net in the form the heap estimate says fits the board: a model file, else an
+        export (its server is smaller than micronn), said in a note. Returns the sequence
+        number it is served under."""
+        board = self.board
+        if board.form_that_fits(net) == 'model':  # else refused, saying what would fit
+            return self.put_model(net)
+        from .board import heap_need  # (board.py imports this module)
+        self.say('note: as a model file the model needs about %d bytes of heap and this %s has '
+                 '%d free: flashing it as an export (`micronn flash --export`), which serves it '
+                 'without micronn' % (heap_need(net), board.profile['name'], board.free))
+        return self.put_export(net)
+
     def put_model(self, net):
         """Write net to the older slot with the next sequence number; return that number."""
         board, link = self.board, self.link
@@ -32,7 +45,8 @@ class Flash:
         steps, need, restore = plan.model_flash(
             firmware, board.firmware(export=True) if exports else [], room.sizes,
             self._sums(firmware), served, size)
-        files.check_room(board.fs, room, need)
+        files.check_room(board.fs, room, need, plan.theirs(room.sizes),
+                         'flash it with --export, which takes less room, or use fewer neurons')
         self.put_firmware(steps)
         cur = served or board.newest()  # (with its server gone, an export no longer serves)
         slot, seq = plan.next_slot(cur, SLOTS)
@@ -59,15 +73,25 @@ class Flash:
         slot, seq = plan.next_slot(cur, EXPORT_SLOTS)
         data = export_slot(net, seq)
         firmware = board.firmware(export=True)
-        steps, gone, need = plan.export_flash(firmware, room.sizes, self._sums(firmware), keep,
-                                              slot, len(data))
-        files.check_room(board.fs, room, need)
+        steps, gone, switch, need = plan.export_flash(
+            firmware, room.sizes, self._sums(firmware), keep, slot, len(data), cur)
+        files.check_room(board.fs, room, need, plan.theirs(room.sizes), 'use fewer neurons')
         self.put_firmware(steps)
         for name, old in keep:
             link.write_file(name, old)
             self.say('  %-18s %5d bytes, the model served till now as an export'
                      % (name, len(old)))
-        link.remove(*gone)
+        for name, new in switch:
+            link.write_file(plan.temporary(name), new)
+            self.say('  %-18s %5d bytes, checked on the board' % (plan.temporary(name), len(new)))
+        # from micronn serving the model file to the export's server serving it, in one command
+        link.exec(board.fs.replace([(plan.temporary(n), n) for n, _ in switch], gone),
+                  timeout=max(link.timeout, 60))
+        dropped = sorted(set(n for op, n, _ in steps if op == 'remove' and plan.own(n)
+                             and n not in dict(firmware)) | set(gone))
+        if dropped:
+            self.say('  removed what a board serving an export does not need: %s'
+                     % ', '.join(dropped))
         self._put_slot(slot, data, seq, cur, firmware + keep, export=True)
         self._note_demo()
         return seq
@@ -178,10 +202,10 @@ class Flash:
             if not export and (isinstance(failed, NotWhole) or isinstance(
                     failed, BoardExecError) and 'MemoryError' not in failed.traceback):
                 raise BoardError('%s; %s' % (failed, kept))
-            raise BoardError('this %s has too little heap to load the new model (%d bytes in '
-                             'its file): %s; use fewer neurons%s'
-                             % (self.board.profile['name'], len(data), kept,
-                                '' if export else ', or flash it with --export'))
+            raise TooBig('this %s has too little heap to load the new model (%d bytes in '
+                         'its file): %s; use fewer neurons%s'
+                         % (self.board.profile['name'], len(data), kept,
+                            '' if export else ', or flash it with --export'))
         self.say('  %-18s %5d bytes, model seq %d, checked on the board'
                  % (slot, len(data), seq))
 

@@ -21,7 +21,8 @@ def firmware_steps(firmware, sizes, sums, late=None):
         late = written_last(list(sizes) + [n for n, _ in firmware])
     stale = [(n, d) for n, d in firmware if sums[n] != (len(d), adler32(d))]
     last = [(n, d) for n, d in stale if fw.module(n) in late]
-    # a file the board does not have goes straight in: no old firmware imports it
+    # a file the board does not have goes straight in: no old firmware imports it (but see
+    # export_flash for micronn_exports, which boot tries where there is one)
     new = [(n, d) for n, d in stale if fw.module(n) not in late and n not in sizes]
     boot = [(n, d) for n, d in stale if fw.module(n) not in late and n in sizes]
     # first go leftovers of a flash cut short and the old copies of what is written last;
@@ -30,10 +31,17 @@ def firmware_steps(firmware, sizes, sums, late=None):
     twins = [t for t in (_twin(n) for n, _ in stale) if t in sizes]
     return ([('remove', n, None) for n in first]
             + [('write', n, d) for n, d in new]
-            + [('write', _temporary(n), d) for n, d in boot]
+            + [('write', temporary(n), d) for n, d in boot]
             + [('remove', n, None) for n in twins]
-            + [('move', n, _temporary(n)) for n, _ in boot]
+            + [('move', n, temporary(n)) for n, _ in boot]
             + [('write', n, d) for n, d in last])
+
+
+def _tried():
+    """Modules main.py tries at every boot, where they are, and not every flash writes."""
+    kinds = {k for m in fw.manifest() for k in m['flash'] if k in ('model', 'export')}
+    return {fw.module(m['file']) for m in fw.manifest() if m['boot'] == 'always'
+            and not kinds <= set(m['flash']) and 'demo' not in m['flash']}
 
 
 def written_last(names):
@@ -72,16 +80,65 @@ def model_flash(firmware, export_firmware, sizes, sums, served, size):
     return steps, sized(steps) + [('write', slot, size)], restore
 
 
-def export_flash(firmware, sizes, sums, keep, slot, size):
-    """An export's flash: (steps, gone, room). keep: [(slot, bytes)], the model file served
-    now as an export, written after steps; gone: the model files and what serves only them,
-    removed then, to make room on a small board; then slot is written, size bytes. room: all
-    of it, for the room check."""
-    steps = firmware_steps(firmware, sizes, sums)
-    served_by_model_files = fw.served_by_model_files()
-    gone = [n for n in sizes if n in SLOTS or fw.module(n) in served_by_model_files]
-    return steps, gone, (sized(steps) + [('write', n, len(d)) for n, d in keep]
-                         + [('remove', n, None) for n in gone] + [('write', slot, size)])
+def export_flash(firmware, sizes, sums, keep, slot, size, served=None):
+    """An export's flash: (steps, gone, switch, room). keep: [(slot, bytes)], the model file
+    served now as an export, written after steps; served: (seq, slot) the board serves now,
+    or None. micronn's files that the export's flash does not need go: first, before anything
+    is written, those that what is served now does not need either (the training modules, a
+    slot not served); gone, once keep is written, the rest (the served model file and what
+    serves it). switch: [(name, bytes)] of the export's server new to the board, written as
+    temporaries after keep and moved in by the one command that removes gone: boot tries
+    micronn_exports wherever there is one, and beside micronn it would take the heap that the
+    model file served till then needs. Then slot is written, size bytes. room: all of it, for
+    the room check."""
+    # both export slots stay: the one not written is the fallback should the new one not serve
+    needed = {n for n, _ in firmware + keep} | set(EXPORT_SLOTS)
+    unneeded = [n for n in sizes if own(n) and n not in needed]
+    now = serving_needs(served, sizes)
+    first = [n for n in unneeded if n not in now]
+    gone = [n for n in unneeded if n in now]
+    left = {n: s for n, s in sizes.items() if n not in first}
+    switch = [(n, d) for n, d in firmware if n not in sizes and fw.module(n) in _tried()]
+    steps = [('remove', n, None) for n in first] + firmware_steps(
+        [f for f in firmware if f not in switch], left, sums)
+    return steps, gone, switch, (
+        sized(steps) + [('write', n, len(d)) for n, d in keep]
+        + [('write', temporary(n), len(d)) for n, d in switch]
+        + [('remove', n, None) for n in gone]
+        + [('move', n, temporary(n)) for n, _ in switch] + [('write', slot, size)])
+
+
+def own(name):
+    """Whether a file on a board is one a flash of micronn's put there: a firmware module (as
+    .py or .mpy), the demo, a model or export slot, or a temporary of a flash cut short."""
+    if name in SLOTS + EXPORT_SLOTS:
+        return True
+    if name.endswith('.new'):
+        return own(fw.module(name) + '.py')
+    return name.endswith(('.py', '.mpy')) and fw.module(name) in _flashed()
+
+
+def theirs(sizes):
+    """[(name, size)] of the files on a board that are not micronn's: the user's own, which a
+    full filesystem's refusal names."""
+    return sorted((n, s) for n, s in sizes.items() if not own(n))
+
+
+def serving_needs(served, sizes):
+    """The files on a board that its boot needs to serve what it serves now, served (seq, slot)
+    or None: a model file needs micronn, an export only its server."""
+    if not served:
+        return set()
+    kinds = ('always', 'model', 'act') if served[1] in SLOTS else ('always',)
+    booted = {fw.module(m['file']) for m in fw.manifest() if m['boot'] in kinds}
+    booted.add(fw.module(fw.DEMO))
+    return {n for n in sizes if n.endswith(('.py', '.mpy')) and own(n)
+            and fw.module(n) in booted} | {served[1]}
+
+
+def _flashed():
+    """The modules some kind of flash writes, under their names on the board."""
+    return {fw.module(m['file']) for m in fw.manifest() if m['flash']} | {fw.module(fw.DEMO)}
 
 
 def kept_as_export(served):
@@ -108,7 +165,8 @@ def _export_only():
     return [b for _, b in fw.files('export') if b not in model]
 
 
-def _temporary(name):
+def temporary(name):
+    """The name a file is written under before one command moves it into place."""
     return fw.module(name) + '.new'
 
 
