@@ -138,9 +138,7 @@ class Room:
 
         def job(b, say):
             before = _serves(b)
-            # as `micronn flash` does: in the form that fits, where the session can choose it
-            put = getattr(b, 'put', b.put_model)
-            seq = put(net, says[b.link.port])
+            seq = b.put(net, says[b.link.port])  # the form that fits, as `micronn flash`
             return before, 'flashed: seq %d' % seq
 
         lines = []
