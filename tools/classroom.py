@@ -1,0 +1,103 @@
+# Host only. One command for a room of boards: the same job on every port at once, a live line
+# per board while it runs, then one table. Each board has its own thread and its own session,
+# so a board that is unplugged, busy, full, silent or cut off half way fails alone; the others
+# go on. Boards wait on their serial links, not on the CPU, which is why threads are enough.
+import sys
+import threading
+import time
+
+from .errors import BoardError
+
+HEADER = ['port', 'board', 'before', 'result', 'time']
+
+
+class Live:
+    """The latest line of each port. On a terminal they are redrawn in place, one row per
+    board; in a log every finished line is printed once, after its port's name."""
+
+    def __init__(self, ports, out=None):
+        self.ports = list(ports)
+        self.out = out or sys.stdout
+        self.tty = self.out.isatty()
+        self.lines = dict.fromkeys(self.ports, 'waiting')
+        self.width = max(len(p) for p in self.ports)
+        self.lock = threading.Lock()
+        self.drawn = False
+
+    def say_for(self, port):
+        """A say() for one board's session: its lines go to that board's row."""
+        def say(*a, **k):
+            self.update(port, ' '.join(str(x) for x in a).strip(), final=k.get('end') != '\r')
+        return say
+
+    def update(self, port, text, final=True):
+        with self.lock:
+            self.lines[port] = text
+            if self.tty:
+                self._redraw()
+            elif final and text:
+                self.out.write('%-*s  %s\n' % (self.width, port, text))
+                self.out.flush()
+
+    def _redraw(self):
+        if self.drawn:
+            self.out.write('\x1b[%dA' % len(self.ports))  # back to the first board's row
+        for p in self.ports:
+            self.out.write('\x1b[2K%-*s  %s\n' % (self.width, p, self.lines[p][:100]))
+        self.out.flush()
+        self.drawn = True
+
+
+def run(ports, job, connect, say=print, out=None):
+    """job(board, say) on each port at once, each in a board session connect(port, say) opens;
+    job returns (before, result): what the board held before and what came of it, in words.
+    Prints the table, and raises BoardError naming the ports that failed, after all are done."""
+    live = Live(ports, out)
+    rows = {}
+
+    def one(port):
+        start = time.monotonic()
+        board, before = '?', '?'
+        psay = live.say_for(port)
+        try:
+            with connect(port, psay) as b:
+                board = b.profile['name']
+                before, result = job(b, psay)
+        except (BoardError, ValueError, OSError) as e:
+            result = 'failed: %s' % _one_line(e)
+        except Exception as e:  # a bug of ours on one board must not hide the others' results
+            result = 'failed: %s: %s' % (type(e).__name__, _one_line(e))
+        live.update(port, result)
+        rows[port] = [port, board, before, result, '%.0f s' % (time.monotonic() - start)]
+
+    threads = [threading.Thread(target=one, args=(p,), daemon=True) for p in ports]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for line in table(HEADER, [rows[p] for p in ports]):
+        say(line)
+    failed = [p for p in ports if rows[p][3].startswith('failed')]
+    if failed:
+        raise BoardError('%d of %d boards failed: %s; see the table above'
+                         % (len(failed), len(ports), ', '.join(failed)))
+    say('all %d boards: ok' % len(ports))
+
+
+def table(header, rows):
+    """Lines of a table whose columns are as wide as their widest cell."""
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+    return ['  '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header] + rows]
+
+
+def served(held):
+    """What a board serves, in words, from Board.newest(): (seq, slot) or None."""
+    if not held:
+        return 'no model'
+    seq, slot = held
+    return 'seq %d (%s)' % (seq, 'export' if slot.endswith('.py') else 'model file')
+
+
+def _one_line(e):
+    text = str(e).strip().splitlines()
+    return text[0] if text else type(e).__name__
