@@ -3,8 +3,9 @@
 # PATH (as after `source .venv/bin/activate`): a block tagged `sh` runs whole, and a `console`
 # transcript runs its `$ ` lines. PORT is an emulated board, started when a block first uses
 # it: the micro:bit, or the virtual modern board on a page that says
-# `<!-- test_docs: PORT is modern-emulated -->`. Blocks tagged `text` are not run: they need a
-# real board, wait for typing, run until stopped, or are `make`, which runs these tests.
+# `<!-- test_docs: PORT is modern-emulated -->`; PORT2, a second board, is a virtual one.
+# Blocks tagged `text` are not run: they need a real board, wait for typing, run until
+# stopped, or are `make`, which runs these tests.
 import glob
 import os
 import re
@@ -97,10 +98,12 @@ def test_commands_run_as_written(page, tmp_path):
     env = dict(os.environ, PATH=venv_bin + os.pathsep + os.environ.get('PATH', ''),
                VIRTUAL_ENV=os.path.dirname(venv_bin))
     env.pop('PORT', None)
-    with _LazyBoard(port_board(text)) as board:
+    with _LazyBoard(port_board(text)) as board, _LazyBoard('modern') as second:
         for script in scripts(text):
             if 'PORT' in script:
                 env['PORT'] = board.port()
+            if 'PORT2' in script:  # a second board, for the commands that take several
+                env['PORT2'] = second.port()
             p = subprocess.run(['bash', '-e', '-o', 'pipefail', '-c', script], cwd=str(tmp_path),
                                env=env, capture_output=True, text=True, timeout=900)
             assert p.returncode == 0, ('%s: this block exited %d:\n%s\n--- stdout:\n%s\n'

@@ -6,7 +6,7 @@ import sys
 import threading
 import time
 
-from .errors import BoardError
+from .errors import BoardError, NotWhole
 
 HEADER = ['port', 'board', 'before', 'result', 'time']
 
@@ -48,36 +48,43 @@ class Live:
         self.drawn = True
 
 
-def run(ports, job, connect, say=print, out=None):
+def run(ports, job, connect, say=print, out=None, before=None, header=HEADER):
     """job(board, say) on each port at once, each in a board session connect(port, say) opens;
-    job returns (before, result): what the board held before and what came of it, in words.
+    job returns what came of it in words, or (before, result) with what the board held before;
+    before(board), if given, says that first, so that a failed job's row still says it.
     Prints the table, and raises BoardError naming the ports that failed, after all are done."""
     live = Live(ports, out)
     rows = {}
 
     def one(port):
         start = time.monotonic()
-        board, before = '?', '?'
+        board, was = '-', '-'
         psay = live.say_for(port)
         try:
             with connect(port, psay) as b:
                 board = b.profile['name']
-                before, result = job(b, psay)
+                if before:
+                    was = before(b)
+                result = job(b, psay)
+                if isinstance(result, tuple):
+                    was, result = result
         except (BoardError, ValueError, OSError) as e:
             result = 'failed: %s' % _one_line(e)
         except Exception as e:  # a bug of ours on one board must not hide the others' results
             result = 'failed: %s: %s' % (type(e).__name__, _one_line(e))
         live.update(port, result)
-        rows[port] = [port, board, before, result, '%.0f s' % (time.monotonic() - start)]
+        rows[port] = [port, board, was, result, '%.0f s' % (time.monotonic() - start)]
 
     threads = [threading.Thread(target=one, args=(p,), daemon=True) for p in ports]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    for line in table(HEADER, [rows[p] for p in ports]):
-        say(line)
     failed = [p for p in ports if rows[p][3].startswith('failed')]
+    for line in table(header, [rows[p][:3] + [_what(rows[p][3])] + rows[p][4:] for p in ports]):
+        say(line)
+    for p in failed:  # in the table only up to its first colon: here whole, with what to do
+        say('%s: %s' % (p, rows[p][3]))
     if failed:
         raise BoardError('%d of %d boards failed: %s; see the table above'
                          % (len(failed), len(ports), ', '.join(failed)))
@@ -90,12 +97,31 @@ def table(header, rows):
     return ['  '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header] + rows]
 
 
-def served(held):
+def held(board):
+    """What a board session serves, in words: a board micronn never flashed serves nothing."""
+    try:
+        return served(board.newest())
+    except NotWhole:
+        return 'micronn, not whole: flash it again'
+    except BoardError as e:
+        if type(e) is not BoardError:  # a lost link, a traceback: the board's, said as such
+            raise
+        return 'no micronn firmware yet'
+
+
+def served(newest):
     """What a board serves, in words, from Board.newest(): (seq, slot) or None."""
-    if not held:
+    if not newest:
         return 'no model'
-    seq, slot = held
+    seq, slot = newest
     return 'seq %d (%s)' % (seq, 'export' if slot.endswith('.py') else 'model file')
+
+
+def _what(result):
+    """A failure's first clause, what went wrong; what to do is said after the table."""
+    if not result.startswith('failed: '):
+        return result
+    return 'failed: ' + result[len('failed: '):].split(': ')[0]
 
 
 def _one_line(e):

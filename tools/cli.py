@@ -2,7 +2,6 @@
 # Expected failures are BoardError or ValueError, printed as one line `micronn: ...` with exit
 # status 1, as mpremote does; only main() prints them.
 import argparse
-import math
 import os
 import sys
 
@@ -12,11 +11,11 @@ import micronn_save
 import micronn_train
 
 from . import data, modelfile
+from .options import Parser, layers, number, rate, whole
 from .errors import BoardError
 
 XOR_HIDDEN = '3'  # [2, 2, 1] from the blog's [0, 1) weights gets stuck on many seeds; 3 doesn't
 XOR_EPOCHS = 10000
-MAX_RATE = 10  # XOR stops learning at 10 already (accuracy 50%); past it weights only blow up
 
 
 def say(*a, **k):
@@ -58,7 +57,7 @@ def _shape(net):
 def cmd_train(args):
     if args.data and args.data.lower().endswith('.json'):  # a CreateAI gesture dataset
         return _train_gestures(args)
-    args.layers = args.layers or _layers(XOR_HIDDEN)
+    args.layers = args.layers or layers(XOR_HIDDEN)
     args.epochs = args.epochs or XOR_EPOCHS
     names, rows, classes = _dataset(args)
     net = micronn.NeuralNet(names, args.rate, seed=args.seed)
@@ -102,12 +101,47 @@ def _train_gestures(args):
                           args.seed, args.output, args.plot, say=say)
 
 
-def _connect(args, emulate=False):
+def _connect(args, emulate=False, port=None, say=say):
     from .board import connect  # serial and QEMU only where a board is used
-    return connect(args.port, args.board, emulate=emulate, say=say, timeout=args.timeout)
+    if port is None and args.port:
+        if len(args.port) > 1 or getattr(args, 'all', False):
+            raise ValueError('`micronn %s` works with one board: give one --port'
+                             % args.command)
+        port = args.port[0]
+    return connect(port, args.board, emulate=emulate, say=say, timeout=args.timeout)
 
 
-def _flash(board, net, export=False):
+def _ports(args):
+    """The ports a board command goes to: every USB board micronn finds with --all, and each
+    --port; [None] for the one board found, as before."""
+    ports = list(args.port or [])
+    if args.all:
+        from .board import detect
+        found = [p for p, _ in detect()]
+        if not found and not ports:
+            raise BoardError('no boards attached (--all takes every USB board attached): plug '
+                             'them in, or give --port for each')
+        ports = found + [p for p in ports if p not in found]
+    return list(dict.fromkeys(ports)) or [None]
+
+
+def _each_board(args, job, before=None):
+    """job(board, say, alone) on the command's board, or on each of several at once, with one
+    table for all of them (tools/classroom.py: what job and before return)."""
+    ports = _ports(args)
+    if len(ports) == 1:
+        with _connect(args, port=ports[0]) as board:
+            job(board, say, True)
+        return
+    from . import classroom
+
+    def connect(port, psay):
+        return _connect(args, port=port, say=psay)
+    classroom.run(ports, lambda board, psay: job(board, psay, False), connect, say=say,
+                  before=before)
+
+
+def _flash(board, net, export=False, say=say):
     say('flashing %sto %s on %s (%d bytes of heap free)'
         % ('an export ' if export else '', board.profile['name'], board.link.port, board.free))
     return board.put_export(net, say) if export else board.put(net, say)
@@ -115,26 +149,38 @@ def _flash(board, net, export=False):
 
 def cmd_flash(args):
     net = modelfile.read(args.model)  # a bad file is refused before any board is touched
-    with _connect(args) as board:
-        _flash(board, net, args.export)
+
+    def job(board, say, alone):
+        return 'ok: model seq %d' % _flash(board, net, args.export, say)
+    from .classroom import held  # one boot more, for the room's table only
+    _each_board(args, job, before=held)
 
 
 def cmd_predict(args):
-    with _connect(args) as board:
-        with board.serving() as (seq, _):
-            if len(args.inputs) != board.layers[0]:
-                raise ValueError('the board\'s model (seq %d, layers %s) takes %d inputs, not %d: '
-                                 'give %d numbers' % (seq, ' '.join(map(str, board.layers)),
-                                                      board.layers[0], len(args.inputs),
-                                                      board.layers[0]))
-            classes = args.classes and data.read_classes(args.classes, board.layers, seq)
-            got = board.predict([args.inputs])[0]
-        say('%s%s   (model seq %d on %s)' % (_fmt(got), classes and '   ' +
-                                              data.class_of(got, classes) or '', seq,
-                                              board.link.port))
+    def job(board, say, alone):
+        got, seq = _predict(board, args)
+        if alone:
+            say('%s   (model seq %d on %s)' % (got, seq, board.link.port))
+        return 'seq %d' % seq, got
+    _each_board(args, job)
 
 
-def _verify(board, net, rows, model='the model'):
+def _predict(board, args):
+    """(the board's answer in words, its model's seq)."""
+    with board.serving() as (seq, _):
+        if len(args.inputs) != board.layers[0]:
+            raise ValueError('the board\'s model (seq %d, layers %s) takes %d inputs, not %d: '
+                             'give %d numbers' % (seq, ' '.join(map(str, board.layers)),
+                                                  board.layers[0], len(args.inputs),
+                                                  board.layers[0]))
+        classes = args.classes and data.read_classes(args.classes, board.layers, seq)
+        got = board.predict([args.inputs])[0]
+    return _fmt(got) + (classes and '   ' + data.class_of(got, classes) or ''), seq
+
+
+def _verify(board, net, rows, model='the model', say=say, table=True):
+    """Every row on the board and on the host, side by side (table: the rows too, else only
+    the summary); the summary, or BoardError naming the rows that differ."""
     xs = [x for x, _ in rows]
     with board.serving() as (seq, _):
         if board.layers != [len(layer) for layer in net.layers]:
@@ -145,21 +191,25 @@ def _verify(board, net, rows, model='the model'):
     tol = boards.TOLERANCE[board.float]
     worst = 0.0
     bad = []
-    table = []
+    rows_out = []
     for i, (x, b) in enumerate(zip(xs, got)):
         h = net.predict(x)
         d = max(abs(p - q) for p, q in zip(h, b))
         worst = max(worst, d)
         if d > tol:
             bad.append(i + 1)
-        table.append([_fmt(x), _fmt(h), _fmt(b), '%.2e' % d, '<-- differs' if d > tol else ''])
-    for line in _table(['inputs', 'host', 'board', 'max diff', ''], table):
-        say(line)
-    say('largest difference %.2e (tolerance %.0e for %s-precision floats)'
-        % (worst, tol, board.float))
+        rows_out.append([_fmt(x), _fmt(h), _fmt(b), '%.2e' % d, '<-- differs' if d > tol else ''])
+    if table:
+        for line in _table(['inputs', 'host', 'board', 'max diff', ''], rows_out):
+            say(line)
+    summary = ('largest difference %.2e (tolerance %.0e for %s-precision floats)'
+               % (worst, tol, board.float))
+    if table:
+        say(summary)
     if bad:
         raise BoardError('the board disagrees with the host on row(s) %s: flash the model again'
                          % ', '.join(map(str, bad)))
+    return 'seq %d' % seq, 'ok: ' + summary.split(' (')[0]
 
 
 def cmd_verify(args):
@@ -179,8 +229,9 @@ def cmd_verify(args):
                          'gives %d outputs: give the CSV it was trained on%s'
                          % (args.data, len(rows[0][0]), len(rows[0][1]), args.model, ins, outs,
                             '' if args.outputs is None else ', with --outputs %d' % outs))
-    with _connect(args) as board:
-        _verify(board, net, rows, args.model)
+    def job(board, say, alone):
+        return _verify(board, net, rows, args.model, say, table=alone)
+    _each_board(args, job)
 
 
 def cmd_demo(args):
@@ -224,6 +275,22 @@ def cmd_boards(args):
                                 % (p['float'], p['heap'])))
         say('  %-18s demo: %s' % ('', p['demo']))
         say('  %-18s tried: %s' % ('', p.get('tried') or 'not yet tried on hardware'))
+    ports = [p.device for p in usb] + (args.port or [])
+    if ports:  # last, so that a board that does not answer is named at the end
+        say('what each board serves:')
+        _inventory(args, list(dict.fromkeys(ports)))
+
+
+def _inventory(args, ports):
+    """What each board serves, in one table: the room before a lesson."""
+    from . import classroom
+
+    def serves(board, say):
+        held = classroom.held(board)
+        return held, 'layers %s' % ' '.join(map(str, board.layers)) if held[:3] == 'seq' else '-'
+    args.board = None
+    classroom.run(ports, serves, lambda port, psay: _connect(args, port=port, say=psay),
+                  say=say, header=['port', 'board', 'serves', 'model', 'time'])
 
 
 def cmd_emulator(args):
@@ -250,78 +317,6 @@ def cmd_bench(args):
     bench.main([r for r in args.runtime.split(',') if r], args.output, args.chart, say=say)
 
 
-# Option types: a bad value is refused while the command line is read, naming the option.
-
-def _whole(example):
-    def whole(text):
-        try:
-            n = int(text)
-        except ValueError:
-            n = 0
-        if n < 1:
-            raise argparse.ArgumentTypeError('%s is not a whole number of 1 or more; give e.g. %s'
-                                             % (text, example))
-        return n
-    return whole
-
-
-def _rate(text):
-    try:
-        r = float(text)
-    except ValueError:
-        r = math.nan
-    if not (math.isfinite(r) and r > 0):
-        raise argparse.ArgumentTypeError('%s is not a positive number; the blog\'s rate is 0.1'
-                                         % text)
-    if r > MAX_RATE:
-        raise argparse.ArgumentTypeError('%s is too large: past %d the weights swing too far to '
-                                         'learn; use 0.01 to 1 (the blog\'s is 0.1)'
-                                         % (text, MAX_RATE))
-    return r
-
-
-def _layers(text):
-    try:
-        sizes = [int(s) for s in text.split()]
-    except ValueError:
-        sizes = [0]
-    if not all(n >= 1 for n in sizes):
-        raise argparse.ArgumentTypeError('"%s" is not a list of layer sizes; give whole numbers '
-                                         'of 1 or more, e.g. --layers "8 4"' % text)
-    return sizes
-
-
-def _number(text):
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError('%s is not a number; give one number per model input, '
-                                         'e.g. 0 1' % text)
-
-
-class _Help(argparse.ArgumentDefaultsHelpFormatter):
-    """Every option's help ends with its default; options whose default is None say in words
-    what happens without them."""
-
-    def _get_help_string(self, action):
-        if action.default is None:
-            return action.help
-        return super()._get_help_string(action)
-
-
-class _Parser(argparse.ArgumentParser):
-    """Mistakes on the command line end as every other error does: `micronn: ...`, exit 1."""
-
-    def __init__(self, *a, **k):
-        k.setdefault('formatter_class', _Help)
-        super().__init__(*a, **k)
-
-    def error(self, message):
-        if ';' not in message:
-            message += '; see `%s --help`' % self.prog
-        self.exit(1, 'micronn: %s\n' % message)
-
-
 def _version():
     from importlib import metadata
     try:
@@ -331,13 +326,18 @@ def _version():
 
 
 def parser():
-    p = _Parser(prog='micronn', description=__doc__ or
+    p = Parser(prog='micronn', description=__doc__ or
                 'Train a tiny neural net on the PC, run it on a MicroPython board.')
     p.add_argument('--version', action='version', version='micronn %s' % _version())
     sub = p.add_subparsers(dest='command', required=True)
 
-    def board_args(s):
-        s.add_argument('--port', help='serial port of the board (default: the one board attached)')
+    def board_args(s, all_boards=False):
+        s.add_argument('--port', action='append',
+                       help='serial port of the board (default: the one board attached); '
+                            'flash, predict and verify take it once per board')
+        if all_boards:
+            s.add_argument('--all', action='store_true',
+                           help='every board attached, at once, with one table at the end')
         s.add_argument('--board', choices=sorted(boards.profiles()),
                        help='board profile, when detection cannot tell; generic: any board, '
                             'from what it reports (default: the profile that names what the '
@@ -349,15 +349,15 @@ def parser():
         s.add_argument('--data', help='CSV: feature columns, then a class column; or a '
                        'CreateAI gesture dataset, .json (default: XOR)'
                        if data else argparse.SUPPRESS)
-        s.add_argument('--outputs', type=_whole('--outputs 2'),
+        s.add_argument('--outputs', type=whole('--outputs 2'),
                        help='K: the CSV ends in K columns of targets in [0, 1] (one-hot), an '
                        'output each (default: one column of classes)'
                        if data else argparse.SUPPRESS)
-        s.add_argument('--layers', type=_layers,
+        s.add_argument('--layers', type=layers,
                        help='hidden layer sizes, e.g. "8 4" (default: %s; 16 for a gesture '
                             'dataset)' % XOR_HIDDEN)
-        s.add_argument('--rate', type=_rate, default=0.1, help='learning rate (the blog\'s: 0.1)')
-        s.add_argument('--epochs', type=_whole('--epochs 10000'),
+        s.add_argument('--rate', type=rate, default=0.1, help='learning rate (the blog\'s: 0.1)')
+        s.add_argument('--epochs', type=whole('--epochs 10000'),
                        help='passes over the data (default: %d; 160, as CreateAI, for a '
                             'gesture dataset)' % XOR_EPOCHS)
         s.add_argument('--seed', type=int, default=1,
@@ -374,23 +374,23 @@ def parser():
     s.add_argument('--export', action='store_true',
                    help='put it there as `micronn export` writes it: served without micronn, '
                         'so bigger nets fit a small board')
-    board_args(s)
+    board_args(s, all_boards=True)
     s.set_defaults(func=cmd_flash)
     s = sub.add_parser('predict', help='a prediction computed on the board')
-    s.add_argument('inputs', nargs='+', type=_number,
+    s.add_argument('inputs', nargs='+', type=number,
                    help='one number per input of the model on the board, e.g. 0 1')
     s.add_argument('--classes', help='class file `micronn train` wrote beside the model on the '
                    'board (iris.classes for iris.mn), to print the class (default: the outputs '
                    'only)')
-    board_args(s)
+    board_args(s, all_boards=True)
     s.set_defaults(func=cmd_predict)
     s = sub.add_parser('verify', help='every row on the board and on the host, side by side')
     s.add_argument('model', help='model file the board was flashed with')
     s.add_argument('--data', help='CSV to verify on (default: XOR)')
-    s.add_argument('--outputs', type=_whole('--outputs 2'),
+    s.add_argument('--outputs', type=whole('--outputs 2'),
                    help='target columns at the end of the CSV (default: a class column if '
                    'MODEL has a class file beside it, else the model\'s outputs)')
-    board_args(s)
+    board_args(s, all_boards=True)
     s.set_defaults(func=cmd_verify)
     s = sub.add_parser('demo', help='train XOR, flash, verify (emulated micro:bit if no board)')
     train_args(s, data=False)  # --data and --outputs only to refuse them with a reason
@@ -407,7 +407,12 @@ def parser():
     s.add_argument('input', help='the model to convert (.joblib, .pkl or .onnx)')
     s.add_argument('-o', '--output', default='model.mn', help='model file to write')
     s.set_defaults(func=cmd_convert)
-    s = sub.add_parser('boards', help='attached boards and known board profiles')
+    s = sub.add_parser('boards', help='attached boards, what each serves, and board profiles')
+    s.add_argument('--port', action='append',
+                   help='a board to list beside the USB ones (an emulated board\'s, say), '
+                        'once per board (default: the USB ones only)')
+    s.add_argument('--timeout', type=float, default=10.0,
+                   help='seconds to wait for each board to answer a command')
     s.set_defaults(func=cmd_boards)
     s = sub.add_parser('emulator', help='run an emulated board until Ctrl-C')
     s.add_argument('--board', default='microbit-emulated',
@@ -426,8 +431,8 @@ def parser():
     s.add_argument('--chart', default='benchmarks.png', help='PNG chart to write')
     s.set_defaults(func=cmd_bench)
     from . import live, record  # the gesture commands; verify --data DATASET.json: live.verify
-    record.add_parser(sub, board_args, _whole)
-    live.add_parser(sub, board_args, _whole)
+    record.add_parser(sub, board_args, whole)
+    live.add_parser(sub, board_args, whole)
     from . import studio  # the page; aiohttp only when it runs
     studio.add_parser(sub)
     return p

@@ -57,7 +57,7 @@ def _stoppable(job):
 
 def _options(body):
     """Training options from the page, checked as the CLI checks its own."""
-    from ..cli import _layers, _rate  # the CLI's own checks of --layers and --rate
+    from ..options import layers as _layers, rate as _rate  # the CLI's own checks
     out = {}
     try:
         if body.get('layers'):

@@ -10,7 +10,7 @@ import threading
 import micronn_boards as boards
 
 from .. import board as board_session, classroom
-from ..errors import BoardError, NotWhole
+from ..errors import BoardError
 
 EMULATED = {'modern': 'modern-emulated', 'microbit': 'microbit-emulated'}
 
@@ -79,7 +79,7 @@ class Room:
         self._set(port, status='reading')
         try:
             with self.session(port) as b:
-                serves = _serves(b)
+                serves = classroom.held(b)
                 self._set(port, board=b.profile['name'], serves=serves, free=b.free,
                           status='ready')
         except (BoardError, ValueError, OSError) as e:
@@ -137,7 +137,7 @@ class Room:
                 yield b
 
         def job(b, say):
-            before = _serves(b)
+            before = classroom.held(b)
             seq = b.put(net, says[b.link.port])  # the form that fits, as `micronn flash`
             return before, 'flashed: seq %d' % seq
 
@@ -181,18 +181,6 @@ class Room:
         self.closing.set()
         for keeper in self.keepers:
             keeper.join(10)
-
-
-def _serves(b):
-    """What board session b serves, in words: a board micronn never flashed serves nothing."""
-    try:
-        return classroom.served(b.newest())
-    except NotWhole:
-        return 'micronn, not whole: flash it again'
-    except BoardError as e:
-        if type(e) is not BoardError:  # a lost link, a traceback: the board's, said as such
-            raise
-        return 'no micronn firmware yet'
 
 
 class Live:
