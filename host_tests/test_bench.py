@@ -133,3 +133,22 @@ def test_a_board_that_dies_in_the_served_search_fails_the_part_not_the_size(fres
         fresh_microbit.proc.wait()
         with pytest.raises(on_microbit.BROKEN):
             on_microbit.serves(board, [2, 2, 1])
+
+
+def test_the_room_part_flashes_boards_and_reports_against_its_goal():
+    need(emulator.missing())
+    from micronn_tools.bench import room
+    r = {}
+    part = bench.Parts(print)
+    part.runtime = 'room'
+    room.BOARDS, saved = 2, room.BOARDS  # two boards: the same code, a quicker test
+    try:
+        room.run_room(part, r)
+        assert not part.failed, part.failed
+        assert r['room', 1] > 0 and r['room', 2] > 0
+        assert '| 2 boards at once (one command) |' in room.room_table(r)
+    finally:
+        room.BOARDS = saved
+    slow = {('room', 1): 4.0, ('room', 5): 12.5}
+    assert '3.12x' in room.room_table(slow) and '**missed**' in room.room_table(slow)
+    assert room.room_table({('room', 1): 4.0}) is None  # a part that failed shows no table

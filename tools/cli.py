@@ -425,8 +425,9 @@ def parser():
                    help='module to write, e.g. xor.py (no default: name it)')
     s.set_defaults(func=cmd_export)
     s = sub.add_parser('bench', help='speed and heap of micronn vs the blog, per runtime')
-    s.add_argument('--runtime', default='microbit,cpython,wasm',
-                   help='comma-separated: microbit (emulated, -icount), cpython, wasm')
+    s.add_argument('--runtime', default='microbit,cpython,wasm,room',
+                   help='comma-separated: microbit (emulated, -icount), cpython, wasm, room '
+                        '(one flash to 1 and to 5 emulated micro:bits)')
     s.add_argument('-o', '--output', default='BENCHMARKS.md', help='Markdown report to write')
     s.add_argument('--chart', default='benchmarks.png', help='PNG chart to write')
     s.set_defaults(func=cmd_bench)

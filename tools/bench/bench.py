@@ -13,6 +13,7 @@ from ..errors import BoardError
 from .nets import SHAPES, export_name, floor_weights, row, sources
 from .on_microbit import run_microbit_all
 from .report import chart, report
+from .room import BOARDS, run_room
 
 
 # Runs on CPython and on MicroPython WebAssembly: one process, same inputs, best of R rounds.
@@ -73,7 +74,7 @@ def run_wasm(n=10000, rounds=3):
     return _hosted(lambda code: wasm.run(code, sources()), n, rounds)
 
 
-RUNTIMES = ('microbit', 'cpython', 'wasm')
+RUNTIMES = ('microbit', 'cpython', 'wasm', 'room')
 
 
 def runners():
@@ -83,7 +84,8 @@ def runners():
         return lambda part, r: part(None, lambda: r.update(run()))
     return [('cpython', 'timing on CPython', hosted(run_cpython)),
             ('wasm', 'timing on MicroPython WebAssembly', hosted(run_wasm)),
-            ('microbit', None, run_microbit_all)]
+            ('microbit', None, run_microbit_all),
+            ('room', 'one flash to 1 and to %d emulated micro:bits' % BOARDS, run_room)]
 
 
 class Parts:
@@ -120,7 +122,8 @@ def main(runtimes=RUNTIMES, out='BENCHMARKS.md', chart_path='benchmarks.png', sa
     if unknown:
         raise BoardError('unknown runtime %s in --runtime: choose from %s'
                          % (', '.join(unknown), ','.join(RUNTIMES)))
-    for key, why in (('microbit', emulator.missing()), ('wasm', wasm.missing())):
+    for key, why in (('microbit', emulator.missing()), ('room', emulator.missing()),
+                     ('wasm', wasm.missing())):
         if key in runtimes and why:
             raise BoardError('cannot benchmark on %s: %s (or leave it out with --runtime)'
                              % (key, why))

@@ -4,6 +4,7 @@ import datetime
 import sys
 
 from .nets import BIG, SHAPES
+from .room import room_table
 
 TRAIN_ROW_BEFORE = 6440  # us: [2, 2, 1] train_row on the micro:bit before its heap was trimmed
 
@@ -178,6 +179,9 @@ def report(results, command, today=None, failed=(), seconds=None):
                        ('wasm', 'MicroPython 1.27 WebAssembly (Node %s)' % _node_version())):
         if _timed(results.get(key)):
             out += ['## ' + title, '', speed_table(results[key]), '']
+    room = room_table(results.get('room') or {})
+    if room:
+        out += ['## Many boards at once', '', room, '']
     if results.get('chart'):
         out += ['![micronn and the blog: us per call](%s)' % results['chart'], '']
     return '\n'.join(out)
