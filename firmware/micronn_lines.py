@@ -16,25 +16,30 @@ except ImportError:  # the micro:bit's MicroPython has no sys.stdin: its console
         return chr(uart.read(1)[0])
 
 
-def lines(idle, net):
-    """Each line typed, echoed as it is typed, backspace and all. idle(net) runs while no line
-    is begun."""
-    line = last = ''
+last = ''  # the character that ended the line before: a "\n" after "\r" ends nothing
+
+
+def line(idle, net):
+    """The next line typed, echoed as it is typed, backspace and all. idle(net) runs while no
+    line is begun. A function, not a generator: a generator's frame stays on a heap that a
+    16 KB board needs for its model."""
+    global last
+    text = ''
     while True:
-        if idle and not line:
+        if idle and not text:
             idle(net)
         c = char()
         if c == '\n' and last == '\r':
             pass  # the end of a "\r\n" whose "\r" ended the line
         elif c == '\r' or c == '\n':
+            last = c
             print()
-            yield line
-            line = ''
+            return text
         elif c == '\b' or c == '\x7f':  # backspace, as terminals send it
-            if line:
-                line = line[:-1]
+            if text:
+                text = text[:-1]
                 print('\b \b', end='')
         elif c >= ' ':
-            line += c
+            text += c
             print(c, end='')
         last = c

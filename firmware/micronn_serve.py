@@ -45,21 +45,20 @@ def main(served, idle=None):
     served = None
     about = 'micronn seq %d layers %s slot %s' % (seq, ' '.join([str(n) for n in sizes]), slot)
     n = sizes[0]
-    from micronn_lines import lines  # main.py imports it first, on a heap collected for it
+    from micronn_lines import line as read  # main.py imports it first, on a heap collected for it
     print(about)
-    print('> ', end='')
-    for line in lines(idle, net):
-        line = line.strip()
-        if line == '?':
-            print(about)
-        else:
-            try:
-                row = [float(s) for s in line.split()]  # ValueError for a word that is no number
-                # checked here, not by predict: what says what is wrong there (micronn_check)
-                # is one more module, and a board serving a model has no heap left to compile it
-                if len(row) != n or [v for v in row if v - v]:  # v - v: nan for nan and inf
-                    raise ValueError('need %d finite inputs' % n)
-                print(' '.join([repr(p) for p in net.predict(row)]))
-            except (ValueError, MemoryError) as e:  # the server goes on
-                print('error: %s' % e)
+    while True:
         print('> ', end='')
+        text = read(idle, net).strip()
+        if text == '?':
+            print(about)
+            continue
+        try:
+            row = [float(s) for s in text.split()]  # ValueError for a word that is no number
+            # checked here, not by predict: what says what is wrong there (micronn_check) is
+            # one more module, and a board serving a model has no heap left to compile it
+            if len(row) != n or [v for v in row if v - v]:  # v - v: nan for nan and inf
+                raise ValueError('need %d finite inputs' % n)
+            print(' '.join([repr(p) for p in net.predict(row)]))
+        except (ValueError, MemoryError) as e:  # the server goes on
+            print('error: %s' % e)
