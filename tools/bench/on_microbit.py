@@ -242,7 +242,7 @@ def _board(port):
 
 
 # What main.py imports at boot to serve a model file, in its order, each collected after
-BOOT = ('micronn_model', 'micronn', 'micronn_serve', 'micronn_demo')
+BOOT = ('micronn_model', 'micronn', 'micronn_serve', 'micronn_demo', 'micronn_lines')
 
 
 def line_server_heap(port):

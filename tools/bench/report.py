@@ -103,7 +103,7 @@ def heap_table(r):
              % b(('micronn', 'heap', 'import micronn_build'))]
     if ('serve', 'heap', 'free') in r:
         lines.append('| line server as at boot (micronn, micronn_model, micronn_bytes, '
-                     'micronn_serve, the demo): free after | %s | - |'
+                     'micronn_serve, the demo, micronn_lines): free after | %s | - |'
                      % b(('serve', 'heap', 'free')))
     for s in SHAPES:
         lines.append('| %s net (freed when dropped) | %s | %s |'
