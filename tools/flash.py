@@ -141,9 +141,10 @@ class Flash:
                           timeout=max(link.timeout, 60))
                 link.soft_reset()  # a clean heap for one long command: copying fragmented it
                 now = link.file_sums([n for _, n in moves])
-                for tmp, n in moves:
-                    if now[n] != sums[tmp]:
-                        raise BoardError('%s did not copy intact on the board: flash again' % n)
+                # copied on the board from checked temporaries: a file that differs is one
+                # its filesystem damaged while making room, which flashing again cannot mend
+                self._say_damaged([n for tmp, n in moves if now[n] != sums[tmp]])
+                for _, n in moves:
                     say('  %-18s in use' % n)
                 run = []
             if name:
