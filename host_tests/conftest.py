@@ -19,8 +19,9 @@ from micronn_tools.errors import BoardError
 # on the emulated board breaks every file longer than a chunk (test_faults shows the tool
 # saying so). Unseeded, a firmware upgrade after all files were rewritten met that in 1 run of
 # 4, and in 3 seeds of 8. Seeded, what a test does to the filesystem repeats, unless the link
-# resends under load: with this seed the suite's one upgrade (cut between two files) did not
-# make it compact in any run, and test_faults' FRAGMENT makes it compact on purpose.
+# resends under load. An upgrade must start from firmware written once onto a fresh board
+# (test_faults' flash_older): over files rewritten in place it compacted in most runs, even
+# seeded. test_faults' FRAGMENT makes it compact on purpose.
 SEED = 1
 
 
