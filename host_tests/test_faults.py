@@ -445,6 +445,18 @@ def test_damaged_commands_are_sent_again(board, models, flashed_a, what, kind):
         assert abs(float(out.split()[0]) - host(models, 'a.mn', [1, 0])) < 1e-5
 
 
+def test_a_helper_damaged_past_its_self_test_is_sent_again(board):
+    # Seen under load on the micro:bit: `f.read(64)` arrived as `f.rea(64)` in the helper's
+    # file branch, which its self-test does not run, and a flash failed with AttributeError
+    from micronn_tools.link import HELPER
+    with Link(board.port) as link:
+        link.write_file('helper_test.txt', b'micronn' * 20)
+        want = link.file_sums(['helper_test.txt'])
+        link.exec(HELPER.replace('f.read(64)', 'f.rea(64)'))  # the link thinks it whole
+        assert link.file_sums(['helper_test.txt']) == want
+        link.remove('helper_test.txt')
+
+
 # Unchecked commands (the tests' and the benchmark's computing on the board): a byte lost
 # from a name is found by the error it raises, and the command sent again
 UNCHECKED = {
