@@ -97,6 +97,14 @@ def table(header, rows):
     return ['  '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header] + rows]
 
 
+def inventory(ports, connect, say=print):
+    """What each board serves, in one table: the room before a lesson."""
+    def serves(board, say):
+        was = held(board)
+        return was, 'layers %s' % ' '.join(map(str, board.layers)) if was[:3] == 'seq' else '-'
+    run(ports, serves, connect, say=say, header=['port', 'board', 'serves', 'model', 'time'])
+
+
 def held(board):
     """What a board session serves, in words: a board micronn never flashed serves nothing."""
     try:

@@ -278,19 +278,10 @@ def cmd_boards(args):
     ports = [p.device for p in usb] + (args.port or [])
     if ports:  # last, so that a board that does not answer is named at the end
         say('what each board serves:')
-        _inventory(args, list(dict.fromkeys(ports)))
-
-
-def _inventory(args, ports):
-    """What each board serves, in one table: the room before a lesson."""
-    from . import classroom
-
-    def serves(board, say):
-        held = classroom.held(board)
-        return held, 'layers %s' % ' '.join(map(str, board.layers)) if held[:3] == 'seq' else '-'
-    args.board = None
-    classroom.run(ports, serves, lambda port, psay: _connect(args, port=port, say=psay),
-                  say=say, header=['port', 'board', 'serves', 'model', 'time'])
+        from .classroom import inventory
+        args.board = None  # each board by what it reports
+        inventory(list(dict.fromkeys(ports)),
+                  lambda port, psay: _connect(args, port=port, say=psay), say=say)
 
 
 def cmd_emulator(args):
