@@ -84,6 +84,26 @@ def test_ctrl_c_stops_a_main_py_that_prints_sleeps_or_waits_for_input(vb):
 
 
 @pytest.mark.slow
+def test_ctrl_c_while_main_py_prints_its_traceback_leaves_the_board_running(vb):
+    # A Ctrl-C that lands while main.py's traceback prints, or just after, ends main.py as on a
+    # board; it once reached past the runner and ended the virtual board (its pty hung up).
+    with Link(vb.port) as link:
+        link.exec('open("main.py","w").write(%r)' % 'def f(n): return f(n-1) if n else x\nf(15)\n')
+    for _ in range(3):
+        with serial.Serial(vb.port, 115200, timeout=0.01) as s:
+            s.write(b'\r\x03\x02\x04')
+            seen, end = b'', time.monotonic() + 30
+            # Ctrl-C all through the soft reset and main.py, until main.py has ended
+            while not (b'NameError' in seen or b'KeyboardInterrupt' in seen or
+                       time.monotonic() > end or vb.proc.poll() is not None):
+                s.write(b'\x03')
+                seen += s.read(256)
+        assert vb.proc.poll() is None, vb.proc.stdout.read().decode(errors='replace')
+    with Link(vb.port) as link:
+        assert link.eval('1 + 1') == 2
+
+
+@pytest.mark.slow
 def test_a_loop_that_neither_prints_nor_reads_cannot_be_interrupted(vb):
     # The port has no VM hook: Ctrl-C is seen only when running code calls out of the
     # interpreter (print, input(), the clock). A busy loop is then as stuck as a board whose main.py

@@ -398,8 +398,8 @@ async function boot(softReset) {
     .replace("%FLASH%", String(options.flash || 256 * 1024))
     .replace("%REPORT%", options.report ? JSON.stringify(options.report) : "None")
     .replace("%ACCEL%", accel ? "True" : "False"));
-  mp.runPython("__import__('_vb_boot').run('boot.py')");
-  if (!raw) mp.runPython("__import__('_vb_boot').run('main.py')");
+  runFile("boot.py");
+  if (!raw) runFile("main.py");
   if (raw) {
     // the port's REPL starts friendly: switch it over unseen, then let it print its prompt
     mute = true;
@@ -409,6 +409,16 @@ async function boot(softReset) {
     feed(1);
   } else {
     mp.replInit();
+  }
+}
+
+// As a board's pyexec_file: a Ctrl-C ends the file, never the board, even one that arrives
+// while the file's traceback prints (past the runner's own handler) or just after it ended.
+function runFile(name) {
+  try {
+    mp.runPython(`__import__('_vb_boot').run('${name}')`);
+  } catch (e) {
+    if (!(e && e.name === "PythonError" && String(e.type).includes("KeyboardInterrupt"))) throw e;
   }
 }
 
