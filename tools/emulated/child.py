@@ -4,6 +4,7 @@ import atexit
 import ctypes
 import signal
 import subprocess
+import sys
 
 _running = set()
 
@@ -28,6 +29,11 @@ def stop(p):
     """Stop a child started here (a stopped one is woken first, so it can end) and close its
     output."""
     _running.discard(p)
+    if (p.poll() or 0) > 0 and p.stdout:
+        # it failed on its own (not killed): what it said last is why
+        said = p.stdout.read().decode(errors='replace').strip()
+        sys.stderr.write('the emulated board had ended (exit %s)%s\n'
+                         % (p.returncode, ': ' + said[-600:] if said else ''))
     if p.poll() is None:
         p.send_signal(signal.SIGCONT)
         p.terminate()
