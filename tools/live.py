@@ -93,19 +93,15 @@ def verify(args):
             % (args.model, ', '.join(unknown)))
     table, right, differ = [], 0, []
     with _connect(args) as board:
-        start(board, args.model, say, live=False)
-        with gesture_board.unchecked(board.link) as link:
-            link.start('micronn_replay.replay(n,micronn_features.features,micronn_live.predict)')
-        for i, (name, rec) in enumerate(rows, 1):
-            host = gestures.argmax(net.predict(gesture_features.features(*rec)))
-            got = on_board(board, rec)
-            k = gestures.argmax(got)
-            right += names[k] == name
-            if k != host:
-                differ.append(i)
-            table.append([str(i), name, names[host], names[k], '%.3f' % got[k],
-                          '<-- differs' if k != host else ''])
-        board.link.enter()  # Ctrl-C ends replay
+        outputs = replay(board, args.model, [rec for _, rec in rows], say)
+    for i, ((name, rec), got) in enumerate(zip(rows, outputs), 1):
+        host = gestures.argmax(net.predict(gesture_features.features(*rec)))
+        k = gestures.argmax(got)
+        right += names[k] == name
+        if k != host:
+            differ.append(i)
+        table.append([str(i), name, names[host], names[k], '%.3f' % got[k],
+                      '<-- differs' if k != host else ''])
     for line in _table(['recording', 'action', 'host', 'board', 'confidence', ''], table):
         say(line)
     say('accuracy %d/%d' % (right, len(rows)))
@@ -113,6 +109,17 @@ def verify(args):
         raise BoardError('the board\'s class differs from the host\'s on recording(s) %s: '
                          'flash the firmware again (`micronn live` rewrites it)'
                          % ', '.join(map(str, differ)))
+
+
+def replay(board, model, recs, say):
+    """The board's outputs for each recording (x, y, z), through its own features and the
+    model's net: what `micronn verify --data` and the CreateAI benchmark compare."""
+    start(board, model, say, live=False)
+    with gesture_board.unchecked(board.link) as link:
+        link.start('micronn_replay.replay(n,micronn_features.features,micronn_live.predict)')
+    outputs = [on_board(board, rec) for rec in recs]
+    board.link.enter()  # Ctrl-C ends replay
+    return outputs
 
 
 def on_board(board, rec):
