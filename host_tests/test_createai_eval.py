@@ -1,7 +1,8 @@
 # Host only. The held-out evaluation on a CreateAI dataset (tools/bench/createai.py), on the
 # made-up motions of gesture_motions: the split (every recording held out once, never trained
 # on in its fold), the scoring against the held-out labels, the scikit-learn comparison, the
-# refusals, and the board part on the virtual modern board.
+# refusals, the board part on the virtual modern board, and `micronn bench` leaving the
+# CreateAI section of BENCHMARKS.md as it was.
 import importlib.util
 import json
 
@@ -97,3 +98,14 @@ def test_the_board_replays_each_folds_held_out_recordings_with_that_folds_model(
     assert figures['micronn'][6] == 2 and figures['labels'][6] == 0
     assert board['classes'] == figures['micronn']
     assert board['agree'] == 12 and board['largest'] < 1e-9
+
+
+@pytest.mark.slow  # the CPython part of the bench: about 15 s
+def test_micronn_bench_keeps_the_createai_section_of_its_report(tmp_path):
+    from micronn_tools.bench import bench
+    out = tmp_path / 'B.md'
+    out.write_text('# Benchmarks\n\nold tables\n\n## A real CreateAI project\n\nheld out: 17/18\n')
+    bench.main(['cpython'], out=str(out), chart_path=None, say=lambda *a: None)
+    text = out.read_text()
+    assert 'old tables' not in text and '## CPython' in text
+    assert text.endswith('|\n\n## A real CreateAI project\n\nheld out: 17/18\n')
