@@ -96,6 +96,40 @@ class Flash:
         self._note_demo()
         return seq
 
+    def put_live(self, model, main, check):
+        """Flash a gesture model to run its live loop at boot: the gesture firmware, the model
+        file (its bytes) in the live slot the board's main.py does not name, checked loading
+        there, then main(slot), the boot program naming it, switched in last; then the board
+        boots once and check(lines it printed) must pass, else the main.py before is put back.
+        Returns the slot."""
+        from . import gesture_board  # (it imports the link, which imports files)
+        board, link = self.board, self.link
+        room = self._room()
+        now = link.eval('open("main.py","rb").read()') if 'main.py' in room.sizes else None
+        slot = plan.live_slot(now)
+        modules = gesture_board.modules(board)
+        steps, switch = plan.live_flash(modules, room.sizes, self._sums(modules), slot, model,
+                                        main(slot))
+        files.check_room(board.fs, room, plan.sized(steps + switch), plan.theirs(room.sizes))
+        self.put_firmware(steps)
+        self.check_intact(modules + [(slot, model)])
+        link.exec('import micronn_gmodel\nmicronn_gmodel.load(%r)' % slot, alone=True)
+        self.put_firmware(switch)
+        problem = None
+        try:
+            problem = check(gesture_board.boot_lines(board, 1, max(link.timeout, 60)))
+        except BoardError as e:
+            problem = str(e)
+        if problem:
+            # the board would meet it at every boot: it boots as before the flash instead
+            if now is None:
+                link.remove('main.py')
+            else:
+                self.put_firmware([('write', plan.temporary('main.py'), now),
+                                   ('move', 'main.py', plan.temporary('main.py'))])
+            raise BoardError('%s; the board boots as it did before this flash' % problem)
+        return slot
+
     def _room(self):
         """What the board lists, and the room left, read on a clean heap: what ran before may
         have filled a small one."""

@@ -3,9 +3,11 @@
 # which no flash of a model file or export writes), and a program on the board whose lines
 # stream back as it prints them.
 import contextlib
+import re
 
 from . import files, firmware
 from .errors import BoardError, BoardExecError
+from .link import _booted
 
 SENSOR_HELP = ('the board\'s sensor function, module.function returning (x, y, z) in g, e.g. '
                'vboard_accel.read on the virtual board (default: a micro:bit\'s accelerometer)')
@@ -35,12 +37,17 @@ def check_sensor(board, sensor):
                          % board.platform)
 
 
+def modules(board):
+    """[(name, bytes)] of the gesture firmware, as this board gets it."""
+    return [(m['file'], firmware.device_source(m['file'], board.profile))
+            for m in firmware.manifest() if 'gesture' in m['flash']]
+
+
 def put_firmware(board, say=print):
     """Write the gesture modules the board lacks or holds in another version."""
-    names = [m['file'] for m in firmware.manifest() if 'gesture' in m['flash']]
-    sums = board.link.file_sums(names)
-    for name in names:
-        data = firmware.device_source(name, board.profile)
+    gesture = modules(board)
+    sums = board.link.file_sums([n for n, _ in gesture])
+    for name, data in gesture:
         if sums[name] != (len(data), files.adler32(data)):
             say('  writing %s (%d bytes)' % (name, len(data)))
             board.link.write_file(name, data)
@@ -86,3 +93,32 @@ def stream(board, code, on_line, timeout):
         raise BoardError('the board on %s stopped answering: %s and retry'
                          % (link.port, link._restart_advice()))
     return link._result(data, ok, timeout)
+
+
+PREDICTION = re.compile(r'^\S+ \d+\.\d{3}$')  # a live loop's 'action confidence'
+
+
+def boot_lines(board, count, timeout):
+    """Restart the board as at power-up and return the lines its main.py prints, until count
+    of them are a live loop's predictions or it ends (its traceback); then Ctrl-C, and the raw
+    REPL on a clean heap. BoardError if neither comes within timeout seconds."""
+    link = board.link
+
+    def lines(data):
+        text = data.decode(errors='replace').replace('\r', '')
+        return text.split('soft reboot\n', 1)[-1].split('\n')
+
+    def done(data):
+        said = lines(data)[:-1]
+        return sum(1 for line in said if PREDICTION.match(line)) >= count or _booted(data)
+    link._write(b'\x03\x02')  # Ctrl-C, then the friendly REPL, where Ctrl-D runs main.py
+    data, ok = link._read_until(lambda d: d.endswith(b'>>> '), link.timeout)
+    if ok:
+        link._write(b'\x04')
+        data, ok = link._read_until(done, timeout)
+    link.enter()
+    link.soft_reset()
+    if not ok:
+        raise BoardError('the board on %s did not start its live loop within %gs (it printed '
+                         '%r)' % (link.port, timeout, data[-80:]))
+    return lines(data)[:-1]

@@ -4,7 +4,9 @@
 # (a micro:bit also shows the action's first letter); the host prints those lines until Ctrl-C
 # or --count. `micronn verify MODEL --data DATASET.json` replays each recording's raw samples
 # through the board's features and net and compares the board's class with the host's.
-from . import gesture_board, gesture_data, gesture_features, gestures, modelfile
+import os
+
+from . import firmware, gesture_board, gesture_data, gesture_features, gestures, modelfile
 from .errors import BoardError
 
 EVERY_MS = 250  # CreateAI predicts 4 times a second
@@ -22,6 +24,15 @@ def add_parser(sub, board_args, positive):
     s.add_argument('--sensor', help=gesture_board.SENSOR_HELP)
     board_args(s)
     s.set_defaults(func=cmd_live)
+    # `micronn flash` of a gesture model runs this loop at boot: its options, and the flash
+    # that tells a gesture model from any other, are here beside live's
+    s = sub.choices['flash']
+    s.add_argument('--every', type=positive('--every 250'),
+                   help='a gesture model: milliseconds of samples between predictions '
+                   '(default: %d)' % EVERY_MS)
+    s.add_argument('--sensor', help='a gesture model: ' + gesture_board.SENSOR_HELP)
+    plain = s.get_default('func')
+    s.set_defaults(func=lambda args: cmd_flash(args, plain))
 
 
 def read_model(path):
@@ -78,6 +89,55 @@ def cmd_live(args):
         deadline = (60 + 5 * (samples * ms + args.count * args.every) / 1000.0
                     if args.count else 1e9)
         gesture_board.stream(board, code, say, board.link.timeout + deadline)
+
+
+def cmd_flash(args, plain):
+    """`micronn flash MODEL`: a gesture model (its .gesture file beside it) to run live at
+    boot on each board; any other model as plain(args) flashes it."""
+    if not os.path.exists(gestures.gesture_path(args.model)):
+        if args.every or args.sensor:
+            raise ValueError('--every and --sensor are for a gesture model, and %s has no %s '
+                             'beside it: train one with `micronn train --data DATASET.json`'
+                             % (args.model, gestures.gesture_path(args.model)))
+        return plain(args)
+    if args.export:
+        raise ValueError('%s is a gesture model: it is flashed with its live loop, which runs '
+                         'the net without micronn; leave out --export' % args.model)
+    from .cli import _each_board
+    gesture = read_model(args.model)[1]
+
+    def job(board, say, alone):
+        return 'ok: live %s' % flash(board, args, gesture, say)
+    _each_board(args, job)
+
+
+def flash(board, args, gesture, say):
+    """Flash a gesture model so that the board classifies live at boot (flash.Flash.put_live);
+    returns the slot it is in."""
+    from .flash import Flash
+    gesture_board.check_sensor(board, args.sensor)
+    actions = tuple(gesture['actions'])
+    samples, ms = gesture['window']
+    every = args.every or EVERY_MS
+    with open(args.model, 'rb') as f:
+        model = f.read()
+    say('flashing a gesture model to %s on %s: at boot it classifies the last %d samples '
+        '(%d ms apart) every %d ms' % (board.profile['name'], board.link.port, samples, ms,
+                                      every))
+
+    def main(slot):
+        return firmware.device_source(firmware.LIVE_MAIN, board.profile) + (
+            'go(%r, %r, %d, %d, %d, %r)\n' % (slot, actions, samples, ms, every, args.sensor)
+        ).encode()
+
+    def check(lines):
+        """What is wrong with main.py's first lines at boot ('' if nothing)."""
+        said = [line for line in lines if gesture_board.PREDICTION.match(line)]
+        if said and said[0].split()[0] in actions:
+            say('  at boot: %s' % ' / '.join(lines[-2:]))
+            return ''
+        return 'the board did not classify at boot (it printed %r)' % '\n'.join(lines[-3:])
+    return Flash(board, say).put_live(model, main, check)
 
 
 def verify(args):

@@ -7,7 +7,7 @@
 # temporary, written by an earlier step, replaces name.
 from . import firmware as fw
 from .files import adler32
-from .firmware import EXPORT_SLOTS, SLOTS
+from .firmware import EXPORT_SLOTS, LIVE_SLOTS, SLOTS
 
 
 def firmware_steps(firmware, sizes, sums, late=None):
@@ -106,6 +106,26 @@ def export_flash(firmware, sizes, sums, keep, slot, size, served=None):
         + [('write', temporary(n), len(d)) for n, d in switch]
         + [('remove', n, None) for n in gone]
         + [('move', n, temporary(n)) for n, _ in switch] + [('write', slot, size)])
+
+
+def live_slot(main_now):
+    """The live slot a gesture model's flash writes: the one the board's main.py (its bytes,
+    or None) does not name, so that the model it boots now stays whole until the switch."""
+    named = main_now and (b"'%s'" % LIVE_SLOTS[0].encode()) in main_now
+    return LIVE_SLOTS[1] if named else LIVE_SLOTS[0]
+
+
+def live_flash(modules, sizes, sums, slot, model, main):
+    """A gesture model's flash, to run its live loop at boot: (steps, switch). modules:
+    [(name, bytes)], the gesture firmware; sums: the board's, for their names; model: the model
+    file's bytes, for slot (live_slot()); main: the boot program naming slot. steps put the
+    firmware and the model there, each module the board holds switched in with the others by
+    one command (the live loop may import them at boot); switch then puts main in, alone.
+    Until switch the board boots as before: a flash cut short leaves the model it ran."""
+    steps = firmware_steps(modules, sizes, sums, late=()) + [('write', slot, model)]
+    if 'main.py' not in sizes:
+        return steps, [('write', 'main.py', main)]
+    return steps, [('write', temporary('main.py'), main), ('move', 'main.py', temporary('main.py'))]
 
 
 def own(name):
