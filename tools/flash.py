@@ -107,7 +107,7 @@ class Flash:
         room = self._room()
         now = link.eval('open("main.py","rb").read()') if 'main.py' in room.sizes else None
         slot = plan.live_slot(now)
-        modules = gesture_board.modules(board)
+        modules = gesture_board.modules(board, 'live')
         steps, switch = plan.live_flash(modules, room.sizes, self._sums(modules), slot, model,
                                         main(slot))
         files.check_room(board.fs, room, plan.sized(steps + switch), plan.theirs(room.sizes))

@@ -37,10 +37,13 @@ def check_sensor(board, sensor):
                          % board.platform)
 
 
-def modules(board):
-    """[(name, bytes)] of the gesture firmware, as this board gets it."""
+def modules(board, kind='gesture'):
+    """[(name, bytes)] of the firmware of kind, as this board gets it: 'gesture', what
+    record, live and verify run; 'live', what a flashed gesture model runs at boot but main.py
+    (firmware.LIVE_MAIN)."""
     return [(m['file'], firmware.device_source(m['file'], board.profile))
-            for m in firmware.manifest() if 'gesture' in m['flash']]
+            for m in firmware.manifest()
+            if kind in m['flash'] and m['file'] != firmware.LIVE_MAIN]
 
 
 def put_firmware(board, say=print):

@@ -11,6 +11,9 @@ from .errors import BoardError
 
 EVERY_MS = 250  # CreateAI predicts 4 times a second
 LINE = 10  # samples per line typed to the board's replay
+# A micro:bit V1 has about 9 KB: its live loop boots, but its 15 KB of files do not hold it
+# beside micronn's XOR firmware, nor two 4 KB model files (docs/gestures.md)
+LIVE_BOOT_FREE = 16 * 1024
 
 
 def add_parser(sub, board_args, positive):
@@ -115,6 +118,13 @@ def flash(board, args, gesture, say):
     """Flash a gesture model so that the board classifies live at boot (flash.Flash.put_live);
     returns the slot it is in."""
     from .flash import Flash
+    if board.free < LIVE_BOOT_FREE:
+        raise BoardError(
+            'this %s (%d bytes of heap free) does not run a gesture model at boot: with the '
+            'live loop\'s files its filesystem has no room for micronn\'s own beside them, nor '
+            'for the second model file a flash that may be cut needs. Nothing was written; it '
+            'runs the model while `micronn live %s` runs' % (board.profile['name'], board.free,
+                                                              args.model))
     gesture_board.check_sensor(board, args.sensor)
     actions = tuple(gesture['actions'])
     samples, ms = gesture['window']
@@ -126,9 +136,9 @@ def flash(board, args, gesture, say):
                                       every))
 
     def main(slot):
-        return firmware.device_source(firmware.LIVE_MAIN, board.profile) + (
-            'go(%r, %r, %d, %d, %d, %r)\n' % (slot, actions, samples, ms, every, args.sensor)
-        ).encode()
+        return ('m = %r\na = %r\nw = (%d, %d, %d, %r)\n' % (
+            slot, actions, samples, ms, every, args.sensor)).encode() + firmware.device_source(
+                firmware.LIVE_MAIN, board.profile)
 
     def check(lines):
         """What is wrong with main.py's first lines at boot ('' if nothing)."""
