@@ -37,7 +37,8 @@ PHASES = (0.0, 2.0)
 # Even under -icount a call's time varies by a millisecond or two with the moment the host's
 # command arrives (the board's timer interrupts fall differently against it); the calls after
 # it in one command repeat. So each window is timed this many times in one command, and the
-# means repeat from run to run to within a few tenths of a millisecond.
+# means repeat from run to run to within about a millisecond (probably as a run's heap, as
+# the link's commands and the firmware's writes leave it, need not be the last run's).
 REPEAT = 3
 WINDOW = ('p=%r\nfor i in range(%d):x[i]=%s;y[i]=%s;z[i]=%s\n'
           'i=p=None\ngc.collect()')
