@@ -54,6 +54,26 @@ def test_a_part_that_fails_is_named_and_the_parts_before_keep_their_figures():
     assert '| `import micronn` takes at most 1,500 B of heap | 1,234 B | met |' in text
 
 
+def test_the_gesture_goal_and_table_come_from_the_live_parts_figures():
+    from micronn_tools.bench import live_time
+    def live(worst):
+        r = {'goal ms': live_time.GOAL_MS}
+        for shape in live_time.SHAPES:
+            for call in live_time.CALLS:
+                r[str(shape), call] = {'mean': worst - 5, 'min': worst - 9, 'max': worst,
+                                       'calls': 18}
+            r[str(shape), 'heap free'], r[str(shape), 'heap free, no window'] = 3120, 4080
+        return r
+    goal = '| features plus predict of a [24, 16, 3] gesture net take at most 250 ms | '
+    mb = {('floor', '[2, 2, 1]', 'predict'): 0}
+    assert goal + '218.7 ms at most | met |' in report.goals_table({'live': live(218.7)})
+    assert goal + '250.1 ms at most | **missed** |' in report.goals_table({'live': live(250.1)})
+    assert goal + 'not measured in this run | - |' in report.goals_table(mb)
+    lines = live_time.lines(live(218.7))
+    assert '| [24, 16, 5] | features+predict | 213.7 | 209.7 | 218.7 | 18 |' in lines
+    assert any('3120 B (4080 B before the window)' in line for line in lines)
+
+
 def children(pid, name):
     """Pids of the processes pid started whose command is name."""
     out = []

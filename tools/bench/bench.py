@@ -11,6 +11,7 @@ import time
 from ..emulated import wasm
 from ..errors import BoardError
 from .nets import SHAPES, export_name, floor_weights, row, sources
+from .live_time import run_live_time
 from .on_microbit import run_microbit_all
 from .report import chart, report
 from .room import BOARDS, run_room
@@ -78,6 +79,12 @@ RUNTIMES = ('microbit', 'cpython', 'wasm', 'room')
 KEPT = '## A real CreateAI project'
 
 
+def run_microbit(part, r):
+    """micronn on the micro:bit, then a gesture model's live loop (its own board)."""
+    run_microbit_all(part, r)
+    part('gesture features and predict', lambda: r.update(live=run_live_time(say=part.say)))
+
+
 def runners():
     """(runtime, title said first, run(part, results)) in the order they run; part(name, fn)
     runs one part of the runtime's measurement (bench.main's Parts)."""
@@ -85,7 +92,7 @@ def runners():
         return lambda part, r: part(None, lambda: r.update(run()))
     return [('cpython', 'timing on CPython', hosted(run_cpython)),
             ('wasm', 'timing on MicroPython WebAssembly', hosted(run_wasm)),
-            ('microbit', None, run_microbit_all),
+            ('microbit', None, run_microbit),
             ('room', 'one flash to 1 and to %d emulated micro:bits' % BOARDS, run_room)]
 
 

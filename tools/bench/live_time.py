@@ -22,6 +22,12 @@ from .. import gesture_board, gesture_features, live
 from .on_microbit import SEED, _board
 
 GOAL_MS = 250  # features plus predict for a [24, 16, 3] net, on the micro:bit V1
+ABOUT = ('On a board of its own, with the gesture firmware and model put as `micronn live` puts '
+         'them, timed with the board\'s `time.ticks_us()` (`python -m '
+         'micronn_tools.bench.live_time` measures this part alone). The nets have `micronn '
+         'train --data`\'s layout with micronn\'s initial weights (seed 1); six made-up '
+         '50-sample windows, each timed %d times. Under -icount these repeat to within about '
+         '1 ms, not exactly: a call\'s time moves with when the host\'s command arrives.')
 SHAPES = ([24, 16, 3], [24, 16, 5])
 
 # Windows made on the board by a short command, so that no long list of samples has to be
@@ -40,6 +46,7 @@ PHASES = (0.0, 2.0)
 # means repeat from run to run to within about a millisecond (probably as a run's heap, as
 # the link's commands and the firmware's writes leave it, need not be the last run's).
 REPEAT = 3
+ABOUT %= REPEAT
 WINDOW = ('p=%r\nfor i in range(%d):x[i]=%s;y[i]=%s;z[i]=%s\n'
           'i=p=None\ngc.collect()')
 

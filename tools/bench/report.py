@@ -3,6 +3,7 @@
 import datetime
 import sys
 
+from . import live_time
 from .nets import BIG, SHAPES
 from .room import room_table
 
@@ -43,6 +44,14 @@ def _served(r):
         'largest served: [2, %d, 1], [4, %d, 3]' % (two, four), two >= 24 and four >= 16)
 
 
+def _live(r):
+    live = r.get('live')
+    if not live:
+        return None
+    worst = live[str(live_time.SHAPES[0]), 'features+predict']['max']
+    return '%.1f ms at most' % worst, worst <= live['goal ms']
+
+
 GOALS = [  # (goal, how its figure is read; None: not measured here)
     ('`import micronn` takes at most 1,500 B of heap',
      _at_most(('micronn', 'heap', 'import'), 1500)),
@@ -57,6 +66,8 @@ GOALS = [  # (goal, how its figure is read; None: not measured here)
      _vs_floor_locals('export', 1.15)),
     ('the exported [2, 2, 1] module imports in at most 700 B of heap',
      _at_most(('export', '[2, 2, 1]', 'heap'), 700)),
+    ('features plus predict of a [24, 16, 3] gesture net take at most %d ms'
+     % live_time.GOAL_MS, _live),
 ]
 
 
@@ -175,6 +186,9 @@ def report(results, command, today=None, failed=(), seconds=None):
                 'train_row [2, 2, 1] / floor predict: %s. Free heap after boot: %d B.'
                 % (_ratio(mb['micronn', '[2, 2, 1]', 'train_row'], floor),
                    mb['board', 'heap', 'free']), '', heap_table(mb), '']
+    if mb and mb.get('live'):
+        out += ['### Gesture features and predict on the board', '',
+                live_time.ABOUT, ''] + live_time.lines(mb['live']) + ['']
     for key, title in (('cpython', 'CPython %s' % sys.version.split()[0]),
                        ('wasm', 'MicroPython 1.27 WebAssembly (Node %s)' % _node_version())):
         if _timed(results.get(key)):
