@@ -13,6 +13,7 @@ EXPORT_SLOTS = ('mnx_a.py', 'mnx_b.py')  # and its exports
 DEMO = 'micronn_demo.py'  # the profile's demo, under the name main.py imports
 LIVE_SLOTS = ('live_a.mn', 'live_b.mn')  # a gesture model flashed to run live at boot
 LIVE_MAIN = 'micronn_live_main.py'  # its main.py, less the call that names its slot
+GESTURE_FILE = 'gesture.mn'  # the model `micronn live` and `micronn verify --data` run
 
 
 def firmware_dir():

@@ -4,9 +4,10 @@
 import micronn_save
 
 from . import files, modelfile, plan
-from .errors import BoardError, BoardExecError, NoModel, NotWhole, TooBig
+from . import firmware as fw
+from .errors import BoardError, BoardExecError, BoardFull, NoModel, NotWhole, TooBig
 from .files import adler32
-from .firmware import EXPORT_SLOTS, SLOTS
+from .firmware import EXPORT_SLOTS, LIVE_SLOTS, SLOTS
 from .link import is_virtual
 
 
@@ -38,6 +39,10 @@ class Flash:
         board, link = self.board, self.link
         board.check_fits(net)
         room = self._room()
+        if any(n in room.sizes for n in LIVE_SLOTS) and 'main.py' in room.sizes:
+            now = link.eval('open("main.py","rb").read()')
+            if plan.live_named(now):
+                return self._put_over_live(net, room, now)
         firmware = board.firmware(net)
         exports = plan.serves_export(room.sizes)
         served = board.newest() if exports else None
@@ -96,24 +101,47 @@ class Flash:
         self._note_demo()
         return seq
 
-    def put_live(self, model, main, check):
-        """Flash a gesture model to run its live loop at boot: the gesture firmware, the model
-        file (its bytes) in the live slot the board's main.py does not name, checked loading
-        there, then main(slot), the boot program naming it, switched in last; then the board
-        boots once and check(lines it printed) must pass, else the main.py before is put back.
-        Returns the slot."""
+    def put_live(self, model, main, check, fits=None):
+        """Flash a gesture model to run its live loop at boot: micronn's files that neither
+        what the board boots now nor the live loop needs go first (and the demo, where room
+        is short), said; then the gesture firmware, the model file (its bytes) in the live
+        slot the board's main.py does not name, checked loading there, then main(slot), the
+        boot program naming it, switched in last; then the board boots once and check(lines
+        it printed) must pass, else the main.py before is put back. fits(room, plan): what
+        would fit, for a refusal when the filesystem cannot hold it. Returns the slot."""
         from . import gesture_board  # (it imports the link, which imports files)
         board, link = self.board, self.link
         room = self._room()
         now = link.eval('open("main.py","rb").read()') if 'main.py' in room.sizes else None
         slot = plan.live_slot(now)
+        named = plan.live_named(now)
+        needs = plan.live_needs(named, room.sizes) if named else plan.serving_needs(
+            self._served(now), room.sizes)
         modules = gesture_board.modules(board, 'live')
-        steps, switch = plan.live_flash(modules, room.sizes, self._sums(modules), slot, model,
-                                        main(slot))
-        files.check_room(board.fs, room, plan.sized(steps + switch), plan.theirs(room.sizes))
-        self.put_firmware(steps)
+        sums = self._sums(modules)
+
+        def planned(drop):
+            return plan.live_flash(modules, room.sizes, sums, slot, model, main(slot), needs,
+                                   board.fs.copies, drop)
+        demo = [n for n in needs if plan.own(n) and fw.module(n) == fw.module(fw.DEMO)]
+        for drop in ([], demo) if demo else ([],):
+            steps, switch, first = planned(drop)
+            try:
+                files.check_room(board.fs, room, plan.sized(steps + switch),
+                                 plan.theirs(room.sizes), fits and fits(room, plan.sized(
+                                     steps + switch)) or 'use fewer neurons')
+                break
+            except BoardFull:
+                if drop or not demo:
+                    raise
+        self.put_firmware(steps[:len(first)])
+        if first:
+            self.say('  removed what neither the board\'s boot now nor the live loop needs: '
+                     '%s' % ', '.join(first))
+        self.put_firmware(steps[len(first):])
         self.check_intact(modules + [(slot, model)])
         link.exec('import micronn_gmodel\nmicronn_gmodel.load(%r)' % slot, alone=True)
+        link.soft_reset()  # the switch's command on a clean heap
         self.put_firmware(switch)
         problem = None
         try:
@@ -125,10 +153,57 @@ class Flash:
             if now is None:
                 link.remove('main.py')
             else:
-                self.put_firmware([('write', plan.temporary('main.py'), now),
-                                   ('move', 'main.py', plan.temporary('main.py'))])
+                self.put_firmware(plan.main_switch(now, True, board.fs.copies))
             raise BoardError('%s; the board boots as it did before this flash' % problem)
         return slot
+
+    def _served(self, main_now):
+        """(seq, slot) that micronn's main.py serves at boot, or None (none, or another
+        main.py than micronn's)."""
+        if main_now is None:
+            return None
+        try:
+            return self.board.newest()
+        except BoardError:
+            return None
+
+    def _put_over_live(self, net, room, now):
+        """put_model() on a board whose main.py runs the live loop: the model file goes in
+        before micronn's main.py does, so that a flash cut at any point leaves the live loop
+        booting or the new model served; the live loop's files go in the switch's command
+        where room is short."""
+        board = self.board
+        firmware = board.firmware(net)
+        sums = self._sums(firmware)
+        slot, seq = plan.next_slot(None, SLOTS)
+        data = micronn_save.dumps(net, seq)
+        for leave in (False, True):
+            steps, switch, late = plan.over_live(firmware, room.sizes, sums,
+                                                 plan.live_named(now), slot, data,
+                                                 board.fs.copies, leave)
+            try:
+                files.check_room(board.fs, room, plan.sized(steps + switch + late),
+                                 plan.theirs(room.sizes), 'use fewer neurons')
+                break
+            except BoardFull:
+                if leave:
+                    raise
+        self.put_firmware(steps)
+        first = [n for op, n, _ in steps if op == 'remove' and n not in dict(firmware)]
+        if first:
+            self.say('  removed what neither the live loop nor micronn needs: %s'
+                     % ', '.join(first))
+        self.check_intact([(n, d) for op, n, d in steps if op == 'write'])
+        self.link.soft_reset()  # the switch's command on a clean heap
+        self.put_firmware(switch)
+        gone = [n for op, n, _ in switch if op == 'remove']
+        if gone:
+            self.say('  removed the live loop\'s files, which micronn\'s main.py does not '
+                     'need: %s' % ', '.join(gone))
+        self.put_firmware(late)
+        self._put_slot(slot, data, seq, None, firmware, there=True)
+        self._note_demo()
+        return seq
 
     def _room(self):
         """What the board lists, and the room left, read on a clean heap: what ran before may
@@ -164,6 +239,7 @@ class Flash:
     def _carry_out(self, steps):
         link, say = self.link, self.say
         sums = {n: (len(d), adler32(d)) for op, n, d in steps if op == 'write'}
+        puts = {n: (len(d), adler32(d)) for op, n, d in steps if op == 'put'}
         run = []
         for op, name, arg in steps + [('write', None, None)]:
             if op != 'write':
@@ -171,14 +247,19 @@ class Flash:
                 continue
             if run:
                 moves = [(tmp, n) for o, n, tmp in run if o == 'move']
-                link.exec(self.board.fs.replace(moves, [n for o, n, _ in run if o == 'remove']),
-                          timeout=max(link.timeout, 60))
+                put = [(n, d) for o, n, d in run if o == 'put']
+                link.exec(self.board.fs.replace(moves, [n for o, n, _ in run if o == 'remove'])
+                          + ''.join("\n_f=open(%r,'wb')\n_f.write(%r)\n_f.close()" % p
+                                    for p in put), timeout=max(link.timeout, 60))
                 link.soft_reset()  # a clean heap for one long command: copying fragmented it
-                now = link.file_sums([n for _, n in moves])
+                now = link.file_sums([n for _, n in moves] + [n for n, _ in put])
                 # copied on the board from checked temporaries: a file that differs is one
                 # its filesystem damaged while making room, which flashing again cannot mend
                 self._say_damaged([n for tmp, n in moves if now[n] != sums[tmp]])
-                for _, n in moves:
+                if any(now[n] != puts[n] for n, _ in put):
+                    raise BoardError('%s is not as sent after the command that wrote it: flash '
+                                     'again' % ', '.join(n for n, _ in put))
+                for n in [n for _, n in moves] + [n for n, _ in put]:
                     say('  %-18s in use' % n)
                 run = []
             if name:
@@ -211,13 +292,15 @@ class Flash:
                     'board\'s files, and only that repairs its filesystem')
         return 'Erase the board\'s filesystem (e.g. mpremote rm each file)'
 
-    def _put_slot(self, slot, data, seq, cur, written, export=False, restore=()):
-        """Write a model's slot, check every file of the flash, then boot: the model must be
-        the one served, or its slot is taken back (and the files in restore written back) so
-        that the board serves what it served before."""
+    def _put_slot(self, slot, data, seq, cur, written, export=False, restore=(),
+                  there=False):
+        """Write a model's slot (unless there already), check every file of the flash, then
+        boot: the model must be the one served, or its slot is taken back (and the files in
+        restore written back) so that the board serves what it served before."""
         def progress(done, total):
             self.say('  %-18s %5d/%d bytes' % (slot, done, total), end='\r')
-        self.link.write_file(slot, data, progress)
+        if not there:
+            self.link.write_file(slot, data, progress)
         self.check_intact(written + [(slot, data)])
         failed = None
         try:

@@ -56,7 +56,7 @@ def put_firmware(board, say=print):
             board.link.write_file(name, data)
 
 
-def put_model(board, path, name='gesture.mn'):
+def put_model(board, path, name=firmware.GESTURE_FILE):
     """The model file as it is, for micronn_live to read; written only when it differs."""
     with open(path, 'rb') as f:
         data = f.read()

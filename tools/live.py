@@ -6,14 +6,19 @@
 # through the board's features and net and compares the board's class with the host's.
 import os
 
-from . import firmware, gesture_board, gesture_data, gesture_features, gestures, modelfile
+from . import files, firmware, gesture_board, gesture_data, gesture_features, gestures, \
+    modelfile
 from .errors import BoardError
 
 EVERY_MS = 250  # CreateAI predicts 4 times a second
 LINE = 10  # samples per line typed to the board's replay
-# A micro:bit V1 has about 9 KB: its live loop boots, but its 15 KB of files do not hold it
-# beside micronn's XOR firmware, nor two 4 KB model files (docs/gestures.md)
-LIVE_BOOT_FREE = 16 * 1024
+# The heap the live loop takes at boot, from what the emulated micro:bit V1 measured
+# (docs/gestures.md): its modules, the net read (a fixed part and per weight), and the window
+# per sample while it runs; a margin besides for the lines it prints and the sensor's reads
+HEAP_LIVE_MODULES = 3040 + 632
+HEAP_LIVE_PER_WEIGHT = 4.25
+HEAP_LIVE_PER_SAMPLE = 14.4
+HEAP_LIVE_MARGIN = 512
 
 
 def add_parser(sub, board_args, positive):
@@ -116,18 +121,19 @@ def cmd_flash(args, plain):
 
 def flash(board, args, gesture, say):
     """Flash a gesture model so that the board classifies live at boot (flash.Flash.put_live);
-    returns the slot it is in."""
+    returns the slot it is in. Refused before anything is written where the estimate says the
+    live loop would not boot in the board's heap, or its files do not fit, saying what would."""
     from .flash import Flash
-    if board.free < LIVE_BOOT_FREE:
+    net = modelfile.read(args.model)
+    samples, ms = gesture['window']
+    if heap_need(weights(net), samples) > board.free:
         raise BoardError(
-            'this %s (%d bytes of heap free) does not run a gesture model at boot: with the '
-            'live loop\'s files its filesystem has no room for micronn\'s own beside them, nor '
-            'for the second model file a flash that may be cut needs. Nothing was written; it '
-            'runs the model while `micronn live %s` runs' % (board.profile['name'], board.free,
-                                                              args.model))
+            'this %s (%d bytes of heap free) cannot run this gesture model at boot: the live '
+            'loop needs about %d bytes with its net. Nothing was written. %s'
+            % (board.profile['name'], board.free, heap_need(weights(net), samples),
+               would_fit(net, lambda w: heap_need(w, samples) <= board.free)))
     gesture_board.check_sensor(board, args.sensor)
     actions = tuple(gesture['actions'])
-    samples, ms = gesture['window']
     every = args.every or EVERY_MS
     with open(args.model, 'rb') as f:
         model = f.read()
@@ -147,7 +153,52 @@ def flash(board, args, gesture, say):
             say('  at boot: %s' % ' / '.join(lines[-2:]))
             return ''
         return 'the board did not classify at boot (it printed %r)' % '\n'.join(lines[-3:])
-    return Flash(board, say).put_live(model, main, check)
+
+    def fits(room, plan):
+        """What would fit in the board's filesystem, for its refusal."""
+        def room_for(w):
+            size = len(model) + 8 * (w - weights(net))
+            try:
+                files.check_room(board.fs, room, [(op, n, size if n == slot else a)
+                                                  for op, n, a in plan])
+                return True
+            except BoardError:
+                return False
+        slot = [n for op, n, _ in plan if n in firmware.LIVE_SLOTS][-1]
+        return 'the live loop\'s files and the model file take the room there is. ' + \
+            would_fit(net, room_for)
+    return Flash(board, say).put_live(model, main, check, fits)
+
+
+def weights(net, sizes=None):
+    """How many weights (with biases) net has, or a net of its inputs and layer sizes."""
+    sizes = sizes or [len(k) for k in net.layers]
+    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+
+
+def heap_need(count, samples):
+    """The heap the live loop needs at boot with a net of count weights and a window of
+    samples (an estimate from measured figures)."""
+    return int(HEAP_LIVE_MODULES + HEAP_LIVE_PER_WEIGHT * count + HEAP_LIVE_PER_SAMPLE * samples
+               + HEAP_LIVE_MARGIN)
+
+
+def would_fit(net, ok):
+    """What to do, for a refusal: the most hidden units, then the most actions, with which
+    ok(weights) holds, the rest of the net as it is."""
+    sizes = [len(k) for k in net.layers]
+    out = []
+    if len(sizes) == 3:
+        fit = [h for h in range(1, sizes[1]) if ok(weights(None, [sizes[0], h, sizes[2]]))]
+        if fit:
+            out.append('%d hidden units instead of %d (train with --layers %d)'
+                       % (fit[-1], sizes[1], fit[-1]))
+        fit = [k for k in range(2, sizes[2]) if ok(weights(None, sizes[:2] + [k]))]
+        if fit:
+            out.append('%d actions instead of %d' % (fit[-1], sizes[2]))
+    if not out:
+        return 'Use fewer hidden units; or run it while `micronn live MODEL` runs'
+    return 'It would fit with %s; or run it while `micronn live MODEL` runs' % ' or '.join(out)
 
 
 def verify(args):

@@ -3,8 +3,9 @@
 # what the board holds, asks here, and carries the steps out. What a module is for comes from
 # the firmware's manifest, through firmware.py.
 #
-# A step is ('write', name, bytes), ('remove', name, None) or ('move', name, temporary): the
-# temporary, written by an earlier step, replaces name.
+# A step is ('write', name, bytes), ('remove', name, None), ('move', name, temporary): the
+# temporary, written by an earlier step, replaces name; or ('put', name, bytes): a write in one
+# command.
 from . import firmware as fw
 from .files import adler32
 from .firmware import EXPORT_SLOTS, LIVE_SLOTS, SLOTS
@@ -108,30 +109,87 @@ def export_flash(firmware, sizes, sums, keep, slot, size, served=None):
         + [('move', n, temporary(n)) for n, _ in switch] + [('write', slot, size)])
 
 
+def live_named(main_now):
+    """The live slot a board's main.py (its bytes, or None) boots, or None: not a live loop."""
+    for slot in LIVE_SLOTS:
+        if main_now and (b"'%s'" % slot.encode()) in main_now:
+            return slot
+    return None
+
+
 def live_slot(main_now):
     """The live slot a gesture model's flash writes: the one the board's main.py (its bytes,
     or None) does not name, so that the model it boots now stays whole until the switch."""
-    named = main_now and (b"'%s'" % LIVE_SLOTS[0].encode()) in main_now
-    return LIVE_SLOTS[1] if named else LIVE_SLOTS[0]
+    return LIVE_SLOTS[1] if live_named(main_now) == LIVE_SLOTS[0] else LIVE_SLOTS[0]
 
 
-def live_flash(modules, sizes, sums, slot, model, main):
-    """A gesture model's flash, to run its live loop at boot: (steps, switch). modules:
+def live_needs(slot, sizes):
+    """The files on a board that its boot needs to run the live loop on slot."""
+    return {n for n in sizes if fw.module(n) in _live_modules()} | {slot, 'main.py'}
+
+
+def live_flash(modules, sizes, sums, slot, model, main, needs, copies, drop=()):
+    """A gesture model's flash, to run its live loop at boot: (steps, switch, first). modules:
     [(name, bytes)], the gesture firmware; sums: the board's, for their names; model: the model
-    file's bytes, for slot (live_slot()); main: the boot program naming slot. steps put the
-    firmware and the model there, each module the board holds switched in with the others by
-    one command (the live loop may import them at boot); switch then puts main in, alone.
-    Until switch the board boots as before: a flash cut short leaves the model it ran."""
-    steps = firmware_steps(modules, sizes, sums, late=()) + [('write', slot, model)]
-    if 'main.py' not in sizes:
-        return steps, [('write', 'main.py', main)]
-    return steps, [('write', temporary('main.py'), main), ('move', 'main.py', temporary('main.py'))]
+    file's bytes, for slot (live_slot()); main: the boot program naming slot; needs: what the
+    board's boot needs now (serving_needs(), live_needs()); drop: of those, what may go too
+    (the demo, when room is short); copies: the board replaces a file by copying it.
+    first: micronn's files that neither boot now nor the live loop needs, removed before
+    anything is written. steps then put the firmware and the model there, each module the
+    board holds switched in with the others by one command (the live loop may import them at
+    boot); switch then puts main in, alone. Until switch the board boots as before: a flash cut
+    short leaves the model it ran."""
+    keep = (set(needs) - set(drop)) | {n for n, _ in modules} | {slot, 'main.py'}
+    first = sorted(n for n in sizes if own(n) and n not in keep)
+    left = {n: s for n, s in sizes.items() if n not in first}
+    steps = ([('remove', n, None) for n in first]
+             + firmware_steps(modules, left, sums, late=()) + [('write', slot, model)])
+    return steps, main_switch(main, 'main.py' in sizes, copies), first
+
+
+def main_switch(main, there, copies):
+    """The steps that put main.py's bytes main in place of the one there (or not). Where the
+    board replaces a file by copying it, a temporary keeps nothing whole that the one command
+    carrying the bytes does not (a cut link stops neither), and it would take room beside
+    both: the command ('put') carries them."""
+    if not there:
+        return [('write', 'main.py', main)]
+    if copies:
+        return [('put', 'main.py', main)]
+    return [('write', temporary('main.py'), main), ('move', 'main.py', temporary('main.py'))]
+
+
+def over_live(firmware, sizes, sums, named, slot, model, copies, leave):
+    """A model file's flash on a board whose main.py runs the live loop on the live slot named:
+    (steps, switch, late). steps: first micronn's files that neither the live loop nor this
+    flash needs go (model and export slots a live loop does not serve, the other live slot,
+    an export's server); then what micronn's main.py imports, and the model file, in slot
+    (model: its bytes). switch: micronn's main.py in, in one command that also removes the
+    live loop's files if leave (room is short). late: the rest of firmware, written after the
+    switch (the demo and the training modules: boot does without them). A flash cut before
+    the switch leaves the live loop booting."""
+    boot = set(fw.off_boot()) | {fw.module(fw.DEMO)}
+    main = dict(firmware)['main.py']
+    early = [(n, d) for n, d in firmware if fw.module(n) not in boot and n != 'main.py']
+    later = [(n, d) for n, d in firmware if fw.module(n) in boot]
+    needed = live_needs(named, sizes) | {n for n, _ in firmware}
+    first = [n for n in sizes if own(n) and n not in needed]
+    left = {n: s for n, s in sizes.items() if n not in first}
+    steps = ([('remove', n, None) for n in first] + firmware_steps(early, left, sums, late=())
+             + [('write', slot, model)])
+    gone = sorted(live_needs(named, sizes) - {'main.py'} - {n for n, _ in firmware}) \
+        if leave else []
+    after = {n: s for n, s in left.items() if n not in gone}
+    after.update((n, len(d)) for n, d in early + [(slot, model), ('main.py', main)])
+    return (steps, [('remove', n, None) for n in gone] + main_switch(main, True, copies),
+            firmware_steps(later, after, sums))
 
 
 def own(name):
-    """Whether a file on a board is one a flash of micronn's put there: a firmware module (as
-    .py or .mpy), the demo, a model or export slot, or a temporary of a flash cut short."""
-    if name in SLOTS + EXPORT_SLOTS:
+    """Whether a file on a board is one micronn put there: a firmware module (as .py or .mpy),
+    the demo, a model, export or live slot, `micronn live`'s model, or a temporary of a flash
+    cut short."""
+    if name in SLOTS + EXPORT_SLOTS + LIVE_SLOTS + (fw.GESTURE_FILE,):
         return True
     if name.endswith('.new'):
         return own(fw.module(name) + '.py')
@@ -175,8 +233,14 @@ def next_slot(served, slots):
 
 
 def sized(steps):
-    """steps as files.check_room counts them: a write's size in place of its bytes."""
-    return [(op, n, len(a) if op == 'write' else a) for op, n, a in steps]
+    """steps as files.check_room counts them: a write's size in place of its bytes (a 'put'
+    is a write whose bytes go in one command)."""
+    return [('write', n, len(a)) if op in ('write', 'put') else (op, n, a)
+            for op, n, a in steps]
+
+
+def _live_modules():
+    return {fw.module(m['file']) for m in fw.manifest() if 'live' in m['flash']}
 
 
 def _export_only():
