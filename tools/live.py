@@ -13,10 +13,12 @@ from .errors import BoardError
 EVERY_MS = 250  # CreateAI predicts 4 times a second
 LINE = 10  # samples per line typed to the board's replay
 # The heap the live loop takes at boot, from what the emulated micro:bit V1 measured
-# (docs/gestures.md): its modules, the net read (a fixed part and per weight), and the window
-# per sample while it runs; a margin besides for the lines it prints and the sensor's reads
+# (docs/gestures.md): its modules, the net read, and the window per sample while it runs; a
+# margin besides for the lines it prints and the sensor's reads. A weight takes 4 bytes in its
+# layer's list, but each list must find one free piece of the heap: with 8,976 bytes free a
+# [24, 16, 5] net (485 weights) boots, a [24, 24, 5] one (725) runs out, hence 7 a weight
 HEAP_LIVE_MODULES = 3040 + 632
-HEAP_LIVE_PER_WEIGHT = 4.25
+HEAP_LIVE_PER_WEIGHT = 7
 HEAP_LIVE_PER_SAMPLE = 14.4
 HEAP_LIVE_MARGIN = 512
 
@@ -157,6 +159,8 @@ def flash(board, args, gesture, say):
     def fits(room, plan):
         """What would fit in the board's filesystem, for its refusal."""
         def room_for(w):
+            if heap_need(w, samples) > board.free:
+                return False
             size = len(model) + 8 * (w - weights(net))
             try:
                 files.check_room(board.fs, room, [(op, n, size if n == slot else a)
