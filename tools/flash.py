@@ -4,8 +4,7 @@
 import micronn_save
 
 from . import files, modelfile, plan
-from . import firmware as fw
-from .errors import BoardError, BoardExecError, BoardFull, NoModel, NotWhole, TooBig
+from .errors import BoardError, BoardExecError, NoModel, NotWhole, TooBig
 from .files import adler32
 from .firmware import EXPORT_SLOTS, LIVE_SLOTS, SLOTS
 from .link import is_virtual
@@ -13,7 +12,8 @@ from .link import is_virtual
 
 class Flash:
     """One flash of board (a Board): put_model(net) or put_export(net), each returning the
-    sequence number the net is served under. say: where its progress lines go."""
+    sequence number the net is served under (a gesture model's: flash_live.put_live). say:
+    where its progress lines go."""
 
     def __init__(self, board, say=print):
         self.board = board
@@ -38,26 +38,27 @@ class Flash:
         """Write net to the older slot with the next sequence number; return that number."""
         board, link = self.board, self.link
         board.check_fits(net)
-        room = self._room()
+        room = self.read_room()
         if any(n in room.sizes for n in LIVE_SLOTS) and 'main.py' in room.sizes:
             now = link.eval('open("main.py","rb").read()')
             if plan.live_named(now):
-                return self._put_over_live(net, room, now)
+                from .flash_live import put_over_live  # (it imports this module)
+                return put_over_live(self, net, room, now)
         firmware = board.firmware(net)
         exports = plan.serves_export(room.sizes)
         served = board.newest() if exports else None
         size = len(micronn_save.dumps(net, 10 ** 9))  # a sequence number longer than any
         steps, need, restore = plan.model_flash(
             firmware, board.firmware(export=True) if exports else [], room.sizes,
-            self._sums(firmware), served, size)
+            self.sums(firmware), served, size)
         files.check_room(board.fs, room, need, plan.theirs(room.sizes),
                          'flash it with --export, which takes less room, or use fewer neurons')
         self.put_firmware(steps)
         cur = served or board.newest()  # (with its server gone, an export no longer serves)
         slot, seq = plan.next_slot(cur, SLOTS)
-        self._put_slot(slot, micronn_save.dumps(net, seq), seq, cur, firmware, restore=restore)
+        self.put_slot(slot, micronn_save.dumps(net, seq), seq, cur, firmware, restore=restore)
         link.remove(*EXPORT_SLOTS)  # the export served before is no fallback now
-        self._note_demo()
+        self.note_demo()
         return seq
 
     def put_export(self, net):
@@ -68,7 +69,7 @@ class Flash:
         board, and a failed flash still leaves the previous model serving."""
         board, link = self.board, self.link
         board.check_fits(net, export=True)
-        room = self._room()
+        room = self.read_room()
         cur = board.newest() if 'main.py' in room.sizes else None
         keep = []  # (slot, bytes) of the model served now, as an export
         kept = plan.kept_as_export(cur)
@@ -79,7 +80,7 @@ class Flash:
         data = export_slot(net, seq)
         firmware = board.firmware(export=True)
         steps, gone, switch, need = plan.export_flash(
-            firmware, room.sizes, self._sums(firmware), keep, slot, len(data), cur)
+            firmware, room.sizes, self.sums(firmware), keep, slot, len(data), cur)
         files.check_room(board.fs, room, need, plan.theirs(room.sizes), 'use fewer neurons')
         self.put_firmware(steps)
         for name, old in keep:
@@ -97,121 +98,17 @@ class Flash:
         if dropped:
             self.say('  removed what a board serving an export does not need: %s'
                      % ', '.join(dropped))
-        self._put_slot(slot, data, seq, cur, firmware + keep, export=True)
-        self._note_demo()
+        self.put_slot(slot, data, seq, cur, firmware + keep, export=True)
+        self.note_demo()
         return seq
 
-    def put_live(self, model, main, check, fits=None):
-        """Flash a gesture model to run its live loop at boot: micronn's files that neither
-        what the board boots now nor the live loop needs go first (and the demo, where room
-        is short), said; then the gesture firmware, the model file (its bytes) in the live
-        slot the board's main.py does not name, checked loading there, then main(slot), the
-        boot program naming it, switched in last; then the board boots once and check(lines
-        it printed) must pass, else the main.py before is put back. fits(room, plan): what
-        would fit, for a refusal when the filesystem cannot hold it. Returns the slot."""
-        from . import gesture_board  # (it imports the link, which imports files)
-        board, link = self.board, self.link
-        room = self._room()
-        now = link.eval('open("main.py","rb").read()') if 'main.py' in room.sizes else None
-        slot = plan.live_slot(now)
-        named = plan.live_named(now)
-        needs = plan.live_needs(named, room.sizes) if named else plan.serving_needs(
-            self._served(now), room.sizes)
-        modules = gesture_board.modules(board, 'live')
-        sums = self._sums(modules)
-
-        def planned(drop):
-            return plan.live_flash(modules, room.sizes, sums, slot, model, main(slot), needs,
-                                   board.fs.copies, drop)
-        demo = [n for n in needs if plan.own(n) and fw.module(n) == fw.module(fw.DEMO)]
-        for drop in ([], demo) if demo else ([],):
-            steps, switch, first = planned(drop)
-            try:
-                files.check_room(board.fs, room, plan.sized(steps + switch),
-                                 plan.theirs(room.sizes), fits and fits(room, plan.sized(
-                                     steps + switch)) or 'use fewer neurons')
-                break
-            except BoardFull:
-                if drop or not demo:
-                    raise
-        self.put_firmware(steps[:len(first)])
-        if first:
-            self.say('  removed what neither the board\'s boot now nor the live loop needs: '
-                     '%s' % ', '.join(first))
-        self.put_firmware(steps[len(first):])
-        self.check_intact(modules + [(slot, model)])
-        link.exec('import micronn_gmodel\nmicronn_gmodel.load(%r)' % slot, alone=True)
-        link.soft_reset()  # the switch's command on a clean heap
-        self.put_firmware(switch)
-        problem = None
-        try:
-            problem = check(gesture_board.boot_lines(board, 1, max(link.timeout, 60)))
-        except BoardError as e:
-            problem = str(e)
-        if problem:
-            # the board would meet it at every boot: it boots as before the flash instead
-            if now is None:
-                link.remove('main.py')
-            else:
-                self.put_firmware(plan.main_switch(now, True, board.fs.copies))
-            raise BoardError('%s; the board boots as it did before this flash' % problem)
-        return slot
-
-    def _served(self, main_now):
-        """(seq, slot) that micronn's main.py serves at boot, or None (none, or another
-        main.py than micronn's)."""
-        if main_now is None:
-            return None
-        try:
-            return self.board.newest()
-        except BoardError:
-            return None
-
-    def _put_over_live(self, net, room, now):
-        """put_model() on a board whose main.py runs the live loop: the model file goes in
-        before micronn's main.py does, so that a flash cut at any point leaves the live loop
-        booting or the new model served; the live loop's files go in the switch's command
-        where room is short."""
-        board = self.board
-        firmware = board.firmware(net)
-        sums = self._sums(firmware)
-        slot, seq = plan.next_slot(None, SLOTS)
-        data = micronn_save.dumps(net, seq)
-        for leave in (False, True):
-            steps, switch, late = plan.over_live(firmware, room.sizes, sums,
-                                                 plan.live_named(now), slot, data,
-                                                 board.fs.copies, leave)
-            try:
-                files.check_room(board.fs, room, plan.sized(steps + switch + late),
-                                 plan.theirs(room.sizes), 'use fewer neurons')
-                break
-            except BoardFull:
-                if leave:
-                    raise
-        self.put_firmware(steps)
-        first = [n for op, n, _ in steps if op == 'remove' and n not in dict(firmware)]
-        if first:
-            self.say('  removed what neither the live loop nor micronn needs: %s'
-                     % ', '.join(first))
-        self.check_intact([(n, d) for op, n, d in steps if op == 'write'])
-        self.link.soft_reset()  # the switch's command on a clean heap
-        self.put_firmware(switch)
-        gone = [n for op, n, _ in switch if op == 'remove']
-        if gone:
-            self.say('  removed the live loop\'s files, which micronn\'s main.py does not '
-                     'need: %s' % ', '.join(gone))
-        self.put_firmware(late)
-        self._put_slot(slot, data, seq, None, firmware, there=True)
-        self._note_demo()
-        return seq
-
-    def _room(self):
+    def read_room(self):
         """What the board lists, and the room left, read on a clean heap: what ran before may
         have filled a small one."""
         self.link.soft_reset()
         return self.board.fs.room(self.link.eval(self.board.fs.LIST))
 
-    def _sums(self, firmware):
+    def sums(self, firmware):
         self.before = self.link.file_sums([n for n, _ in firmware])
         return self.before
 
@@ -292,7 +189,7 @@ class Flash:
                     'board\'s files, and only that repairs its filesystem')
         return 'Erase the board\'s filesystem (e.g. mpremote rm each file)'
 
-    def _put_slot(self, slot, data, seq, cur, written, export=False, restore=(),
+    def put_slot(self, slot, data, seq, cur, written, export=False, restore=(),
                   there=False):
         """Write a model's slot (unless there already), check every file of the flash, then
         boot: the model must be the one served, or its slot is taken back (and the files in
@@ -327,7 +224,7 @@ class Flash:
         self.say('  %-18s %5d bytes, model seq %d, checked on the board'
                  % (slot, len(data), seq))
 
-    def _note_demo(self):
+    def note_demo(self):
         problem = self.board.profile.get('demo_module') and self.board.demo_problem()
         if problem:
             self.say('note: the standalone demo cannot start on this board (%s); it serves '

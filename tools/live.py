@@ -122,10 +122,11 @@ def cmd_flash(args, plain):
 
 
 def flash(board, args, gesture, say):
-    """Flash a gesture model so that the board classifies live at boot (flash.Flash.put_live);
+    """Flash a gesture model so that the board classifies live at boot (flash_live.put_live);
     returns the slot it is in. Refused before anything is written where the estimate says the
     live loop would not boot in the board's heap, or its files do not fit, saying what would."""
     from .flash import Flash
+    from .flash_live import put_live
     net = modelfile.read(args.model)
     samples, ms = gesture['window']
     if heap_need(weights(net), samples) > board.free:
@@ -171,7 +172,7 @@ def flash(board, args, gesture, say):
         slot = [n for op, n, _ in plan if n in firmware.LIVE_SLOTS][-1]
         return 'the live loop\'s files and the model file take the room there is. ' + \
             would_fit(net, room_for)
-    return Flash(board, say).put_live(model, main, check, fits)
+    return put_live(Flash(board, say), model, main, check, fits)
 
 
 def weights(net, sizes=None):
