@@ -82,6 +82,10 @@ def test_a_flashed_gesture_model_classifies_at_boot_then_xor_flashes_back(tmp_pa
         code, out, err = cli('flash', model, '--port', b.port, *SENSOR)
         assert code == 0 and 'live_b.mn' in out, out + err
         assert boot(b.port, 1)[0] == 'micronn live live_b.mn: still shake circle'
+        # an export's plan would remove the loop's files before its switch: refused, untouched
+        code, out, err = cli('flash', xor, '--export', '--port', b.port)
+        assert code == 1 and 'runs a gesture model at boot: flash a plain model file' in err
+        assert boot(b.port, 1)[0] == 'micronn live live_b.mn: still shake circle'
         code, out, err = cli('flash', xor, '--port', b.port)
         assert code == 0, out + err
         assert predicts_xor(b.port)

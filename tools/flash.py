@@ -39,11 +39,10 @@ class Flash:
         board, link = self.board, self.link
         board.check_fits(net)
         room = self.read_room()
-        if any(n in room.sizes for n in LIVE_SLOTS) and 'main.py' in room.sizes:
-            now = link.eval('open("main.py","rb").read()')
-            if plan.live_named(now):
-                from .flash_live import put_over_live  # (it imports this module)
-                return put_over_live(self, net, room, now)
+        now = self.live_main(room)
+        if now:
+            from .flash_live import put_over_live  # (it imports this module)
+            return put_over_live(self, net, room, now)
         firmware = board.firmware(net)
         exports = plan.serves_export(room.sizes)
         served = board.newest() if exports else None
@@ -70,6 +69,11 @@ class Flash:
         board, link = self.board, self.link
         board.check_fits(net, export=True)
         room = self.read_room()
+        if self.live_main(room):
+            # the export's plan would remove the live loop's files before its switch
+            raise BoardError('this %s runs a gesture model at boot: flash a plain model file '
+                             'first (`micronn flash MODEL`), then the export'
+                             % board.profile['name'])
         cur = board.newest() if 'main.py' in room.sizes else None
         keep = []  # (slot, bytes) of the model served now, as an export
         kept = plan.kept_as_export(cur)
@@ -107,6 +111,14 @@ class Flash:
         have filled a small one."""
         self.link.soft_reset()
         return self.board.fs.room(self.link.eval(self.board.fs.LIST))
+
+    def live_main(self, room):
+        """The board's main.py, if it is the live loop's (a gesture model at boot)."""
+        if any(n in room.sizes for n in LIVE_SLOTS) and 'main.py' in room.sizes:
+            now = self.link.eval('open("main.py","rb").read()')
+            if plan.live_named(now):
+                return now
+        return None
 
     def sums(self, firmware):
         self.before = self.link.file_sums([n for n, _ in firmware])
