@@ -10,11 +10,12 @@ import copy
 
 import pytest
 
+import micronn
 from conftest import start_board
 from helpers import cli
-from micronn_tools import gesture_board, gestures, live
+from micronn_tools import firmware, flash, flash_live, gesture_board, gestures, live, modelfile
 from micronn_tools.board import Board
-from micronn_tools.errors import BoardError
+from micronn_tools.errors import BoardError, NoModel, NotMicronn, NotWhole
 from micronn_tools.link import Link
 
 import gesture_motions
@@ -25,11 +26,14 @@ SENSOR = ['--sensor', 'vboard_accel.read']
 FIVE = gesture_motions.ACTIONS + ('tilt', 'drop')
 
 
-def models(tmp_path, five=False, hidden='16'):
+def models(tmp_path, five=False, hidden='16', names=None):
     """(gesture model, XOR model) trained here, and a recording file of shake's alone. five:
-    a model of five actions (two more made of still and shake, shifted along y)."""
+    a model of five actions (two more made of still and shake, shifted along y); names:
+    {action: name it is given instead}."""
     data = str(tmp_path / 'three.json')
     actions = gesture_motions.dataset(4)
+    for action in actions:
+        action['name'] = (names or {}).get(action['name'], action['name'])
     if five:
         for k, name in enumerate(FIVE[3:]):
             more = copy.deepcopy(actions[k])
@@ -89,6 +93,87 @@ def test_a_flashed_gesture_model_classifies_at_boot_then_xor_flashes_back(tmp_pa
         code, out, err = cli('flash', xor, '--port', b.port)
         assert code == 0, out + err
         assert predicts_xor(b.port)
+
+
+@pytest.mark.wasm
+def test_action_names_with_spaces_pass_the_boot_check(tmp_path):
+    # CreateAI allows spaces in a name: the board's line is 'big shake 0.987'
+    model, xor, shake = models(tmp_path, names={'shake': 'big shake'})
+    with start_board('modern', accel=shake) as b:
+        code, out, err = cli('flash', model, '--port', b.port, *SENSOR)
+        assert code == 0 and 'at boot: ' in out, out + err
+        lines = boot(b.port, 2)
+        assert lines[0] == 'micronn live live_a.mn: still big shake circle'
+        assert [line.rpartition(' ')[0] for line in lines[1:3]] == ['big shake'] * 2, lines
+
+
+@pytest.mark.wasm
+def test_xor_flashed_over_a_live_loop_replaces_an_older_micronn(tmp_path):
+    # micronn's modules on the board are an older version's (as after an upgrade): they go in
+    # as temporaries moved into place, and what is checked after is what they end up as
+    model, xor, shake = models(tmp_path)
+    with start_board('modern', accel=shake) as b:
+        assert cli('flash', xor, '--port', b.port)[0] == 0
+        assert cli('flash', model, '--port', b.port, *SENSOR)[0] == 0
+        serve = [n for n in listing(b.port) if n.startswith('micronn_serve.')][0]
+        with Link(b.port) as link:
+            link.write_file(serve, link.eval('open(%r,"rb").read()' % serve) + b'# old\n')
+        code, out, err = cli('flash', xor, '--port', b.port)
+        assert code == 0 and 'micronn_serve.new' in out, out + err
+        assert predicts_xor(b.port)
+
+
+@pytest.mark.wasm
+def test_a_model_that_does_not_load_over_a_live_loop_leaves_the_loop_booting(tmp_path):
+    # a weight that is not finite: its file's sum checks out, micronn's reader refuses it
+    model, xor, shake = models(tmp_path)
+    net = modelfile.read(xor)
+    net.layers[-1][0].weights[0] = float('inf')
+    with start_board('modern', accel=shake) as b:
+        assert cli('flash', model, '--port', b.port, *SENSOR)[0] == 0
+        with Link(b.port) as link:
+            with pytest.raises(BoardError) as e:
+                Board(link, None).put_model(net, say=lambda *a, **k: None)
+        assert 'runs its gesture model at boot again' in str(e.value), e.value
+        assert boot(b.port, 1)[0] == 'micronn live live_a.mn: still shake circle'
+
+
+@pytest.mark.wasm
+def test_a_relu_model_over_a_live_loop_cut_after_the_switch_serves(tmp_path):
+    # micronn_act goes in before micronn's main.py: boot builds the net from then on
+    model, xor, shake = models(tmp_path)
+    net = micronn.NeuralNet(['a', 'b'], seed=1)
+    net.add_layer(3, 'relu')
+    net.add_layer(2, 'softmax')
+    switched = []
+
+    def cut(line, end='\n'):
+        if switched:
+            raise KeyboardInterrupt
+        if line.split() == ['main.py', 'in', 'use']:
+            switched.append(line)
+    with start_board('modern', accel=shake) as b:
+        assert cli('flash', model, '--port', b.port, *SENSOR)[0] == 0
+        with Link(b.port) as link:
+            with pytest.raises(KeyboardInterrupt):
+                Board(link, None).put_model(net, say=cut)
+        assert switched
+        with Link(b.port) as link:
+            assert Board(link, None).newest() == (1, 'model_a.mn')
+
+
+@pytest.mark.wasm
+def test_a_link_lost_while_reading_what_the_board_serves_is_no_model_served():
+    # else the live flash would take micronn's serving files for unneeded, and remove them
+    with start_board('modern') as b:
+        link = Link(b.port, timeout=5)
+        board = Board(link, None)
+        b.stop()
+        with open(firmware.firmware_dir() + '/main.py', 'rb') as f:
+            main = f.read()
+        with pytest.raises(BoardError) as e:
+            flash_live.served_now(flash.Flash(board), main)
+        assert not isinstance(e.value, (NoModel, NotMicronn, NotWhole)), e.value
 
 
 def test_flash_options_that_are_for_gesture_models_only_are_refused(tmp_path):

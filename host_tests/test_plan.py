@@ -262,3 +262,23 @@ def test_the_model_file_served_stays_as_an_export():
     assert plan.kept_as_export((3, SLOTS[1])) == EXPORT_SLOTS[1]
     assert plan.kept_as_export((3, EXPORT_SLOTS[0])) is None
     assert plan.kept_as_export(None) is None
+
+
+def test_a_model_flash_over_a_live_loop_puts_what_its_boot_imports_before_main():
+    # a relu net's boot imports micronn_act: written after micronn's main.py, a flash cut
+    # between them would leave a main.py that cannot build the net
+    firmware = [(b, b'new ' + b.encode()) for _, b in fw.files('model', act=True)]
+    board = {'main.py': b"m = 'live_a.mn'", 'live_a.mn': b'gesture', 'micronn_live.py': b'l'}
+    sizes, _ = listing(board)
+    steps, switch, late = plan.over_live(firmware, sizes, sums_for(firmware, board),
+                                         'live_a.mn', SLOTS[0], b'net', False, False)
+    assert 'micronn_act.py' in [n for op, n, _ in steps if op == 'write']
+    assert {fw.module(n) for _, n, _ in late} <= set(fw.off_boot(act=True)) | {
+        fw.module(fw.DEMO)}
+    assert [n for _, n, _ in switch] == ['main.new', 'main.py']
+
+
+def test_what_steps_leave_is_named_as_it_ends():
+    steps = [('remove', 'old.py', None), ('write', 'a.new', b'1'), ('write', 'b.py', b'2'),
+             ('move', 'a.py', 'a.new'), ('write', 'c.py', b'3'), ('remove', 'c.py', None)]
+    assert plan.left_by(steps) == [('b.py', b'2'), ('a.py', b'1')]

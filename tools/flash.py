@@ -202,10 +202,11 @@ class Flash:
         return 'Erase the board\'s filesystem (e.g. mpremote rm each file)'
 
     def put_slot(self, slot, data, seq, cur, written, export=False, restore=(),
-                  there=False):
+                  there=False, fallback=None):
         """Write a model's slot (unless there already), check every file of the flash, then
         boot: the model must be the one served, or its slot is taken back (and the files in
-        restore written back) so that the board serves what it served before."""
+        restore written back) so that the board serves what it served before. fallback: a
+        function that then puts back what the board booted before, saying what it boots."""
         def progress(done, total):
             self.say('  %-18s %5d/%d bytes' % (slot, done, total), end='\r')
         if not there:
@@ -225,14 +226,18 @@ class Flash:
             # not the heap: the board's own error (an export that does not compile is passed
             # over at boot, with no error to show, and micronn's reader skips a file that
             # does not fit, saying only that it has no model)
-            kept = 'it keeps the model it had (seq %d)' % cur[0] if cur else 'it has no model'
+            if fallback:
+                kept = fallback()
+            else:
+                kept = ('it keeps the model it had (seq %d)' % cur[0] if cur
+                        else 'it has no model')
             if not export and (isinstance(failed, NotWhole) or isinstance(
                     failed, BoardExecError) and 'MemoryError' not in failed.traceback):
                 raise BoardError('%s; %s' % (failed, kept))
             raise TooBig('this %s has too little heap to load the new model (%d bytes in '
                          'its file): %s; use fewer neurons%s'
                          % (self.board.profile['name'], len(data), kept,
-                            '' if export else ', or flash it with --export'))
+                            '' if export or fallback else ', or flash it with --export'))
         self.say('  %-18s %5d bytes, model seq %d, checked on the board'
                  % (slot, len(data), seq))
 

@@ -6,7 +6,7 @@ import micronn_save
 
 from . import files, plan
 from . import firmware as fw
-from .errors import BoardError, BoardFull
+from .errors import BoardError, BoardExecError, BoardFull, NotWhole
 from .firmware import SLOTS
 
 
@@ -69,11 +69,11 @@ def put_live(f, model, main, check, fits=None):
 def served_now(f, main_now):
     """(seq, slot) that micronn's main.py serves at boot, or None (none, or another
     main.py than micronn's)."""
-    if main_now is None:
+    if main_now is None or b'micronn_serve' not in main_now:
         return None
     try:
         return f.board.newest()
-    except BoardError:
+    except (NotWhole, BoardExecError):  # it boots serving nothing; a lost link is no answer
         return None
 
 def put_over_live(f, net, room, now):
@@ -102,7 +102,7 @@ def put_over_live(f, net, room, now):
     if first:
         f.say('  removed what neither the live loop nor micronn needs: %s'
                  % ', '.join(first))
-    f.check_intact([(n, d) for op, n, d in steps if op == 'write'])
+    f.check_intact(plan.left_by(steps))
     f.link.soft_reset()  # the switch's command on a clean heap
     f.put_firmware(switch)
     gone = [n for op, n, _ in switch if op == 'remove']
@@ -110,6 +110,14 @@ def put_over_live(f, net, room, now):
         f.say('  removed the live loop\'s files, which micronn\'s main.py does not '
                  'need: %s' % ', '.join(gone))
     f.put_firmware(late)
-    f.put_slot(slot, data, seq, None, firmware, there=True)
+
+    def fallback():
+        """What the board boots if the new model does not serve: the live loop put back."""
+        if leave:
+            return ('the live loop\'s files were removed for room, so it has no model: '
+                    'flash a smaller model, or the gesture model again')
+        f.put_firmware(plan.main_switch(now, True, board.fs.copies))
+        return 'the board runs its gesture model at boot again, as before this flash'
+    f.put_slot(slot, data, seq, None, firmware, there=True, fallback=fallback)
     f.note_demo()
     return seq

@@ -98,7 +98,7 @@ def stream(board, code, on_line, timeout):
     return link._result(data, ok, timeout)
 
 
-PREDICTION = re.compile(r'^\S+ \d+\.\d{3}$')  # a live loop's 'action confidence'
+PREDICTION = re.compile(r'^(.+) (\d+\.\d{3})$')  # a live loop's 'action confidence'
 
 
 def boot_lines(board, count, timeout):

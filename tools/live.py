@@ -152,7 +152,7 @@ def flash(board, args, gesture, say):
     def check(lines):
         """What is wrong with main.py's first lines at boot ('' if nothing)."""
         said = [line for line in lines if gesture_board.PREDICTION.match(line)]
-        if said and said[0].split()[0] in actions:
+        if said and said[0].rpartition(' ')[0] in actions:
             say('  at boot: %s' % ' / '.join(lines[-2:]))
             return ''
         return 'the board did not classify at boot (it printed %r)' % '\n'.join(lines[-3:])

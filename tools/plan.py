@@ -168,10 +168,11 @@ def over_live(firmware, sizes, sums, named, slot, model, copies, leave):
     live loop's files if leave (room is short). late: the rest of firmware, written after the
     switch (the demo and the training modules: boot does without them). A flash cut before
     the switch leaves the live loop booting."""
-    boot = set(fw.off_boot()) | {fw.module(fw.DEMO)}
+    # what boot does without, for this net (micronn_act it imports for one that needs it)
+    last = set(written_last(list(sizes) + [n for n, _ in firmware])) | {fw.module(fw.DEMO)}
     main = dict(firmware)['main.py']
-    early = [(n, d) for n, d in firmware if fw.module(n) not in boot and n != 'main.py']
-    later = [(n, d) for n, d in firmware if fw.module(n) in boot]
+    early = [(n, d) for n, d in firmware if fw.module(n) not in last and n != 'main.py']
+    later = [(n, d) for n, d in firmware if fw.module(n) in last]
     needed = live_needs(named, sizes) | {n for n, _ in firmware}
     first = [n for n in sizes if own(n) and n not in needed]
     left = {n: s for n, s in sizes.items() if n not in first}
@@ -230,6 +231,21 @@ def next_slot(served, slots):
     every other slot's, since the newest serves. served: (seq, slot) or None."""
     slot = slots[1] if served and served[1] == slots[0] else slots[0]
     return slot, served[0] + 1 if served else 1
+
+
+def left_by(steps):
+    """[(name, bytes)] of the files steps leave written on a board, under their final names:
+    a temporary counts under the name it is moved to, a file removed after it is written not
+    at all."""
+    out = {}
+    for op, n, a in steps:
+        if op in ('write', 'put'):
+            out[n] = a
+        elif op == 'move':
+            out[n] = out.pop(a)
+        else:
+            out.pop(n, None)
+    return list(out.items())
 
 
 def sized(steps):
