@@ -88,7 +88,7 @@ def test_a_flashed_gesture_model_classifies_at_boot_then_xor_flashes_back(tmp_pa
         assert boot(b.port, 1)[0] == 'micronn live live_b.mn: still shake circle'
         # an export's plan would remove the loop's files before its switch: refused, untouched
         code, out, err = cli('flash', xor, '--export', '--port', b.port)
-        assert code == 1 and 'runs a gesture model at boot: flash a plain model file' in err
+        assert code == 1 and 'flash a model file that fits as one first' in err, err
         assert boot(b.port, 1)[0] == 'micronn live live_b.mn: still shake circle'
         code, out, err = cli('flash', xor, '--port', b.port)
         assert code == 0, out + err

@@ -366,7 +366,7 @@ def parser():
                    help='put it there as `micronn export` writes it: served without micronn, '
                         'so bigger nets fit a small board')
     board_args(s, all_boards=True)
-    s.set_defaults(func=cmd_flash)
+    s.set_defaults(func=cmd_flash)  # live.add_parser wraps it: a gesture model runs live at boot
     s = sub.add_parser('predict', help='a prediction computed on the board')
     s.add_argument('inputs', nargs='+', type=number,
                    help='one number per input of the model on the board, e.g. 0 1')

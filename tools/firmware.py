@@ -12,7 +12,7 @@ SLOTS = ('model_a.mn', 'model_b.mn')  # micronn_serve's model files, newest serv
 EXPORT_SLOTS = ('mnx_a.py', 'mnx_b.py')  # and its exports
 DEMO = 'micronn_demo.py'  # the profile's demo, under the name main.py imports
 LIVE_SLOTS = ('live_a.mn', 'live_b.mn')  # a gesture model flashed to run live at boot
-LIVE_MAIN = 'micronn_live_main.py'  # its main.py, less the call that names its slot
+LIVE_MAIN = 'micronn_live_main.py'  # its main.py, after the lines m, a, w the flash puts first
 GESTURE_FILE = 'gesture.mn'  # the model `micronn live` and `micronn verify --data` run
 
 

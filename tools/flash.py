@@ -7,13 +7,14 @@ from . import files, modelfile, plan
 from .errors import BoardError, BoardExecError, NoModel, NotWhole, TooBig
 from .files import adler32
 from .firmware import EXPORT_SLOTS, LIVE_SLOTS, SLOTS
+from .flash_live import put_over_live
 from .link import is_virtual
 
 
 class Flash:
     """One flash of board (a Board): put_model(net) or put_export(net), each returning the
-    sequence number the net is served under (a gesture model's: flash_live.put_live). say:
-    where its progress lines go."""
+    sequence number the net is served under. A gesture model's flash is flash_live.put_live(),
+    on a Flash, which returns the live slot it wrote. say: where its progress lines go."""
 
     def __init__(self, board, say=print):
         self.board = board
@@ -41,7 +42,6 @@ class Flash:
         room = self.read_room()
         now = self.live_main(room)
         if now:
-            from .flash_live import put_over_live  # (it imports this module)
             return put_over_live(self, net, room, now)
         firmware = board.firmware(net)
         exports = plan.serves_export(room.sizes)
@@ -71,9 +71,9 @@ class Flash:
         room = self.read_room()
         if self.live_main(room):
             # the export's plan would remove the live loop's files before its switch
-            raise BoardError('this %s runs a gesture model at boot: flash a plain model file '
-                             'first (`micronn flash MODEL`), then the export'
-                             % board.profile['name'])
+            raise BoardError('this %s runs a gesture model at boot, which an export\'s flash '
+                             'cannot replace: flash a model file that fits as one first (e.g. '
+                             '`micronn flash xor.mn`), then this one' % board.profile['name'])
         cur = board.newest() if 'main.py' in room.sizes else None
         keep = []  # (slot, bytes) of the model served now, as an export
         kept = plan.kept_as_export(cur)

@@ -4,7 +4,7 @@
 # at any point leaves the board booting the model before, or the new one.
 import micronn_save
 
-from . import files, plan
+from . import files, gesture_board, plan
 from . import firmware as fw
 from .errors import BoardError, BoardExecError, BoardFull, NotWhole
 from .firmware import SLOTS
@@ -18,7 +18,6 @@ def put_live(f, model, main, check, fits=None):
     boot program naming it, switched in last; then the board boots once and check(lines
     it printed) must pass, else the main.py before is put back. fits(room, plan): what
     would fit, for a refusal when the filesystem cannot hold it. Returns the slot."""
-    from . import gesture_board  # (it imports the link, which imports files)
     board, link = f.board, f.link
     room = f.read_room()
     now = link.eval('open("main.py","rb").read()') if 'main.py' in room.sizes else None
@@ -44,9 +43,13 @@ def put_live(f, model, main, check, fits=None):
             if drop or not demo:
                 raise
     f.put_firmware(steps[:len(first)])
-    if first:
+    unneeded = [n for n in first if n not in drop]
+    if unneeded:
         f.say('  removed what neither the board\'s boot now nor the live loop needs: '
-                 '%s' % ', '.join(first))
+                 '%s' % ', '.join(unneeded))
+    if len(unneeded) < len(first):
+        f.say('  removed the demo for room (%s); micronn serves over serial without it'
+              % ', '.join(n for n in first if n in drop))
     f.put_firmware(steps[len(first):])
     f.check_intact(modules + [(slot, model)])
     link.exec('import micronn_gmodel\nmicronn_gmodel.load(%r)' % slot, alone=True)

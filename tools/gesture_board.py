@@ -1,7 +1,7 @@
 # Host only. What `micronn record`, `micronn live` and `micronn verify --data` share on a board:
-# the sensor they sample, the gesture firmware they put there (the manifest's kind "gesture",
-# which no flash of a model file or export writes), and a program on the board whose lines
-# stream back as it prints them.
+# the sensor they sample, the gesture firmware they put there (the manifest's kind "gesture";
+# a flash of a gesture model writes its kind "live", for the loop at boot), and a program on
+# the board whose lines stream back as it prints them.
 import contextlib
 import re
 

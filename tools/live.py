@@ -12,11 +12,8 @@ from .errors import BoardError
 
 EVERY_MS = 250  # CreateAI predicts 4 times a second
 LINE = 10  # samples per line typed to the board's replay
-# The heap the live loop takes at boot, from what the emulated micro:bit V1 measured
-# (docs/gestures.md): its modules, the net read, and the window per sample while it runs; a
-# margin besides for the lines it prints and the sensor's reads. A weight takes 4 bytes in its
-# layer's list, but each list must find one free piece of the heap: with 8,976 bytes free a
-# [24, 16, 5] net (485 weights) boots, a [24, 24, 5] one (725) runs out, hence 7 a weight
+# The heap the live loop takes at boot (its modules, per weight, per sample of its window, a
+# margin), fitted to what the emulated micro:bit V1 measured: docs/gestures.md gives the figures
 HEAP_LIVE_MODULES = 3040 + 632
 HEAP_LIVE_PER_WEIGHT = 7
 HEAP_LIVE_PER_SAMPLE = 14.4
@@ -129,12 +126,13 @@ def flash(board, args, gesture, say):
     from .flash_live import put_live
     net = modelfile.read(args.model)
     samples, ms = gesture['window']
-    if heap_need(weights(net), samples) > board.free:
+    if live_heap_need(weights(net), samples) > board.free:
         raise BoardError(
             'this %s (%d bytes of heap free) cannot run this gesture model at boot: the live '
             'loop needs about %d bytes with its net. Nothing was written. %s'
-            % (board.profile['name'], board.free, heap_need(weights(net), samples),
-               would_fit(net, lambda w: heap_need(w, samples) <= board.free)))
+            % (board.profile['name'], board.free, live_heap_need(weights(net), samples),
+               live_would_fit(net, lambda w: live_heap_need(w, samples) <= board.free,
+                              'classify from the PC with `micronn live MODEL`')))
     gesture_board.check_sensor(board, args.sensor)
     actions = tuple(gesture['actions'])
     every = args.every or EVERY_MS
@@ -155,12 +153,15 @@ def flash(board, args, gesture, say):
         if said and said[0].rpartition(' ')[0] in actions:
             say('  at boot: %s' % ' / '.join(lines[-2:]))
             return ''
-        return 'the board did not classify at boot (it printed %r)' % '\n'.join(lines[-3:])
+        return 'the board did not classify at boot (it printed %r): %s' % (
+            '\n'.join(lines[-3:]), 'train it with fewer hidden units (--layers)' if any(
+                'MemoryError' in line for line in lines) else
+            'run `micronn live %s` to see its error' % args.model)
 
     def fits(room, plan):
         """What would fit in the board's filesystem, for its refusal."""
         def room_for(w):
-            if heap_need(w, samples) > board.free:
+            if live_heap_need(w, samples) > board.free:
                 return False
             size = len(model) + 8 * (w - weights(net))
             try:
@@ -171,7 +172,7 @@ def flash(board, args, gesture, say):
                 return False
         slot = [n for op, n, _ in plan if n in firmware.LIVE_SLOTS][-1]
         return 'the live loop\'s files and the model file take the room there is. ' + \
-            would_fit(net, room_for)
+            live_would_fit(net, room_for)
     return put_live(Flash(board, say), model, main, check, fits)
 
 
@@ -181,16 +182,16 @@ def weights(net, sizes=None):
     return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
 
 
-def heap_need(count, samples):
+def live_heap_need(count, samples):
     """The heap the live loop needs at boot with a net of count weights and a window of
     samples (an estimate from measured figures)."""
     return int(HEAP_LIVE_MODULES + HEAP_LIVE_PER_WEIGHT * count + HEAP_LIVE_PER_SAMPLE * samples
                + HEAP_LIVE_MARGIN)
 
 
-def would_fit(net, ok):
+def live_would_fit(net, ok, other=None):
     """What to do, for a refusal: the most hidden units, then the most actions, with which
-    ok(weights) holds, the rest of the net as it is."""
+    ok(weights) holds, the rest of the net as it is; other: what else would do."""
     sizes = [len(k) for k in net.layers]
     out = []
     if len(sizes) == 3:
@@ -201,9 +202,10 @@ def would_fit(net, ok):
         fit = [k for k in range(2, sizes[2]) if ok(weights(None, sizes[:2] + [k]))]
         if fit:
             out.append('%d actions instead of %d' % (fit[-1], sizes[2]))
+    more = '; or %s' % other if other else ''
     if not out:
-        return 'Use fewer hidden units; or run it while `micronn live MODEL` runs'
-    return 'It would fit with %s; or run it while `micronn live MODEL` runs' % ' or '.join(out)
+        return 'Use fewer hidden units%s' % more
+    return 'It would fit with %s%s' % (' or '.join(out), more)
 
 
 def verify(args):
