@@ -75,6 +75,9 @@ def test_a_flashed_gesture_model_classifies_at_boot_then_xor_flashes_back(tmp_pa
         code, out, err = cli('flash', model, '--port', b.port, *SENSOR, '--every', '500')
         assert code == 0, out + err
         assert 'every 500 ms' in out and 'live_a.mn' in out
+        # micronn's XOR files are still there, but the board no longer serves them
+        code, out, err = cli('predict', '1', '0', '--port', b.port)
+        assert code == 1 and 'runs the gesture model live_a.mn at boot' in err, out + err
         lines = boot(b.port, 4)
         assert lines[0] == 'micronn live live_a.mn: still shake circle'
         assert [line.split()[0] for line in lines[1:]] == ['shake'] * 4, lines

@@ -7,7 +7,7 @@ import re
 import micronn_boards as boards
 from serial.tools import list_ports
 
-from . import files
+from . import files, plan
 from . import firmware as fw
 from .emulated.microbit import EmulatedMicrobit
 from .emulated.vboard import VirtualBoard
@@ -289,6 +289,16 @@ class Board:
         link = self.link
         link.enter()
         link.soft_reset()
+        try:
+            live = plan.live_named(link.eval('open("main.py","rb").read()', alone=True))
+        except BoardExecError:  # no main.py
+            live = None
+        if live:
+            # micronn's files left beside the loop may hold a model it no longer boots
+            raise BoardError('this %s runs the gesture model %s at boot, not a model micronn '
+                             'serves: classify with `micronn live MODEL` or check it with '
+                             '`micronn verify MODEL --data DATASET.json`; `micronn flash` a '
+                             'plain model file to predict with it' % (self.profile['name'], live))
         try:
             for m in ('micronn', 'micronn_model', 'micronn_serve'):
                 link.exec('import %s\ngc.collect()' % m, alone=True)
