@@ -222,3 +222,13 @@ def test_train_data_json_mistakes(tmp_path):
     code, _, err = cli('train', '--data', bad)
     assert code == 1 and err.count('\n') == 1
     assert err.startswith('micronn: %s: action 2 ("shake"), recording 2: y sample 5' % bad)
+
+
+def test_a_plain_model_trained_over_a_gesture_model_takes_its_gesture_file_away(tmp_path):
+    # else `micronn flash` would take the plain model for a gesture model and refuse it
+    out = str(tmp_path / 'm.mn')
+    code, _, err = cli('train', '--data', gesture_motions.write(tmp_path / 'd.json'),
+                       '--epochs', '2', '-o', out)
+    assert code == 0 and (tmp_path / 'm.gesture').exists(), err
+    code, _, err = cli('train', '--epochs', '10', '-o', out)
+    assert code == 0 and not (tmp_path / 'm.gesture').exists(), err

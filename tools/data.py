@@ -89,11 +89,15 @@ def classes_path(model):
 
 
 def write_classes(model, classes):
-    """The class file of model, written; without classes, None, and a stale one removed."""
+    """The class file of model, written; without classes, None. The files beside the model
+    this one replaces go: its class file, and a gesture model's gesture file, with which
+    `micronn flash` would take this model for a gesture model."""
+    from .gestures import gesture_path
     path = classes_path(model)
+    for stale in [gesture_path(model)] + ([] if classes else [path]):
+        if os.path.exists(stale):
+            os.remove(stale)
     if not classes:
-        if os.path.exists(path):
-            os.remove(path)  # it named the classes of the model this one replaces
         return None
     with open(path, 'w') as f:
         f.write(''.join(c + '\n' for c in classes))
