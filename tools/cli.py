@@ -252,6 +252,7 @@ def cmd_convert(args):
     from . import convert  # scikit-learn and onnx only for this command
     net, what = convert.convert(args.input)
     net.save(args.output)
+    data.write_classes(args.output, None)  # the files of the model it replaces go
     say('%s: %s' % (args.input, what))
     say('inputs %s; layers %s; activations %s'
         % (' '.join(n.name for n in net.layers[0]), [len(l) for l in net.layers],
