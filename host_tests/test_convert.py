@@ -340,8 +340,10 @@ def test_the_convert_command(tmp_path):
     import joblib
     name, model, X = sk_cases()[0]
     joblib.dump(model, tmp_path / 'iris.joblib')
+    (tmp_path / 'i.gesture').write_text('of a gesture model i.mn was before')
     code, out, err = cli('convert', str(tmp_path / 'iris.joblib'), '-o', str(tmp_path / 'i.mn'))
     assert code == 0, err
+    assert not (tmp_path / 'i.gesture').exists()  # else flash takes i.mn for a gesture model
     assert 'probability of each class: 0, 1, 2' in out and 'activations relu softmax' in out
     net = modelfile.read(str(tmp_path / 'i.mn'))
     assert worst(net, X, model.predict_proba(X)) < 1e-9
