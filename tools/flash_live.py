@@ -1,7 +1,8 @@
 # Host only. The flashes that involve a gesture model's live loop (`micronn flash MODEL` of a
 # model with its .gesture file), on a flash.Flash f: put_live() makes the board run the loop at
-# boot; put_over_live() puts a plain model back over it. Both keep flash.py's promise: a cut
-# at any point leaves the board booting the model before, or the new one.
+# boot; put_over_live() puts a plain model back over it. A cut before main.py is switched in
+# leaves the board booting the model before; after the switch, a boot that fails its check
+# puts the main.py before back, unless room was short and the loop's files went with the switch.
 import micronn_save
 
 from . import files, gesture_board, plan
@@ -45,8 +46,8 @@ def put_live(f, model, main, check, fits=None):
     f.put_firmware(steps[:len(first)])
     unneeded = [n for n in first if n not in drop]
     if unneeded:
-        f.say('  removed what neither the board\'s boot now nor the live loop needs: '
-                 '%s' % ', '.join(unneeded))
+        f.say('  removed what neither the board\'s boot now nor the live loop needs: %s'
+              % ', '.join(unneeded))
     if len(unneeded) < len(first):
         f.say('  removed the demo for room (%s); micronn serves over serial without it'
               % ', '.join(n for n in first if n in drop))
@@ -69,6 +70,7 @@ def put_live(f, model, main, check, fits=None):
         raise BoardError('%s; the board boots as it did before this flash' % problem)
     return slot
 
+
 def served_now(f, main_now):
     """(seq, slot) that micronn's main.py serves at boot, or None (none, or another
     main.py than micronn's)."""
@@ -78,6 +80,7 @@ def served_now(f, main_now):
         return f.board.newest()
     except (NotWhole, BoardExecError):  # it boots serving nothing; a lost link is no answer
         return None
+
 
 def put_over_live(f, net, room, now):
     """put_model() on a board whose main.py runs the live loop: the model file goes in
@@ -103,15 +106,14 @@ def put_over_live(f, net, room, now):
     f.put_firmware(steps)
     first = [n for op, n, _ in steps if op == 'remove' and n not in dict(firmware)]
     if first:
-        f.say('  removed what neither the live loop nor micronn needs: %s'
-                 % ', '.join(first))
+        f.say('  removed what neither the live loop nor micronn needs: %s' % ', '.join(first))
     f.check_intact(plan.left_by(steps))
     f.link.soft_reset()  # the switch's command on a clean heap
     f.put_firmware(switch)
     gone = [n for op, n, _ in switch if op == 'remove']
     if gone:
-        f.say('  removed the live loop\'s files, which micronn\'s main.py does not '
-                 'need: %s' % ', '.join(gone))
+        f.say('  removed the live loop\'s files, which micronn\'s main.py does not need: %s'
+              % ', '.join(gone))
     f.put_firmware(late)
 
     def fallback():

@@ -126,11 +126,12 @@ def flash(board, args, gesture, say):
     from .flash_live import put_live
     net = modelfile.read(args.model)
     samples, ms = gesture['window']
-    if live_heap_need(weights(net), samples) > board.free:
+    need = live_heap_need(weights(net), samples)
+    if need > board.free:
         raise BoardError(
             'this %s (%d bytes of heap free) cannot run this gesture model at boot: the live '
             'loop needs about %d bytes with its net. Nothing was written. %s'
-            % (board.profile['name'], board.free, live_heap_need(weights(net), samples),
+            % (board.profile['name'], board.free, need,
                live_would_fit(net, lambda w: live_heap_need(w, samples) <= board.free,
                               'classify from the PC with `micronn live MODEL`')))
     gesture_board.check_sensor(board, args.sensor)
