@@ -42,15 +42,16 @@ class NeuralNet:
         # One function with no call in the neuron loop but exp(): on a micro:bit a call costs
         # about an exp(). Builtins come in as default arguments, since locals are found
         # fastest. sum() checks the row in one go: TypeError for a non-number, nan or inf
-        # (times 0.0: nan) for a value that is not finite.
+        # (times 0: nan) for a value that is not finite. Whole numbers where the sums meet
+        # floats: a float constant is one more object in a 16 KB micro:bit's heap.
         try:
-            bad = len(inputs) != len(self.inputs) or sum(inputs) * 0.0
+            bad = len(inputs) != len(self.inputs) or sum(inputs) * 0
         except TypeError:
             bad = True
         outputs = self.outputs
         if bad or not outputs:
             import micronn_check  # says what is wrong, if anything is
-            micronn_check.check(inputs, len(self.inputs), 'inputs', False, outputs)
+            micronn_check.inputs(self, inputs)
         if self._act:  # a layer that is not sigmoid: micronn_act runs the whole pass
             return self._act.forward(self, inputs)
         values = inputs
@@ -70,17 +71,17 @@ class NeuralNet:
                 # the sigmoid, written so that exp() only sees s <= 0: no overflow on any port
                 if s < 0:
                     s = exp(s)
-                    out[j] = s / (1.0 + s)
+                    out[j] = s / (1 + s)
                 else:
-                    out[j] = 1.0 / (1.0 + exp(-s))
+                    out[j] = 1 / (1 + exp(-s))
                 j += 1
             values = out
         return values[:]
 
-    def save(self, path, seq=0):
+    def save(self, path):
         """Write the net to a model file (format in micronn_model)."""
         import micronn_save
-        micronn_save.save(self, path, seq)
+        micronn_save.save(self, path)
 
     @classmethod
     def load(cls, path):
