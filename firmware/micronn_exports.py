@@ -6,6 +6,8 @@
 # the sum an Adler-32 of every byte after that line, checked before the module is imported.
 import gc
 
+from micronn_sum import add
+
 SLOTS = ('mnx_a.py', 'mnx_b.py')
 
 
@@ -16,16 +18,12 @@ def seq(name, model_file=False):
             head = f.readline().split()
             if model_file:
                 return int(f.readline().split()[1])  # its "seq N" line
-            # Adler-32 as micronn_bytes.add has it, written out: a board serving an export has
-            # no micronn_bytes, which would take a 16 KB micro:bit 1 KB of heap to compile
             a, b = 1, 0
             while True:
                 data = f.read(64)
                 if not data:
                     break
-                for c in data:
-                    a = (a + c) % 65521
-                    b = (b + a) % 65521
+                a, b = add(data, a, b)
         if str(head[5], 'utf-8') == '%04x%04x' % (b, a):
             return int(head[3])
     except (OSError, ValueError, IndexError):

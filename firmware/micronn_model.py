@@ -7,8 +7,9 @@
 # micronn_model1, compiled only when such a file is met.
 # The sum is an Adler-32 of every byte above it: serial links drop and flip bytes, so a file is
 # trusted only when its sum holds. seq orders the board's two model slots.
-# The bytes themselves (the sum, lines, the weights) are micronn_bytes' job.
-from micronn_bytes import bad, line, weights
+# The bytes themselves (lines, the weights, summed) are micronn_bytes' job.
+import micronn_sum  # first, so that micronn_bytes finds it compiled: a micro:bit's C stack
+from micronn_bytes import bad, line, weights  # holds two imports nested here, not three
 
 KEYS = ('seq', 'rate', 'inputs', 'layers', 'activations', 'weights')
 
