@@ -1,13 +1,19 @@
 # micronn_bytes: runs on the board and on the host. The bytes of a model file (micronn_model
-# has the format), summed as they are read (micronn_sum): lines, and version 2's weights,
+# has the format): their running sum (micronn's Adler-32), lines, and version 2's weights,
 # which go straight into the net's lists, 8 bytes at a time through one small buffer (reading
 # text a line at a time leaves a 16 KB micro:bit's heap in fragments). Apart from
 # micronn_model: two small modules compile on a micro:bit where one large one does not.
 import struct
 
-from micronn_sum import add
-
 BIG = 1e6  # no trained weight comes near this; past it the file is damaged, not a model
+
+
+def add(data, a, b):
+    """Adler-32's (a, b) after the bytes data, from (a, b) so far: (1, 0) to start."""
+    for c in data:
+        a = (a + c) % 65521
+        b = (b + a) % 65521
+    return a, b
 
 
 def bad(what):

@@ -6,8 +6,6 @@
 # The layers a gesture model has are the ones micronn_live runs.
 import struct
 
-from micronn_sum import add
-
 RUNS = ('relu', 'sigmoid', 'identity', 'softmax')
 
 
@@ -19,7 +17,7 @@ def load(path):
     s = [1, 0]  # Adler-32's a and b so far
     head = {}
     while 'weights' not in head:
-        words = str(summed(s, f.readline()), 'utf-8').split()
+        words = str(add(s, f.readline()), 'utf-8').split()
         if not words:
             raise ValueError('model file: truncated')
         head[words[0]] = words[1:]
@@ -30,7 +28,7 @@ def load(path):
     layers = shape(len(head['inputs']), head['layers'])
     head = None
     fill(f, layers, s)
-    summed(s, f.readline())  # the newline after the weights
+    add(s, f.readline())  # the newline after the weights
     ok = f.readline() == bytes('sum %04x%04x\n' % (s[1], s[0]), 'utf-8')
     f.close()
     if not ok:
@@ -38,9 +36,14 @@ def load(path):
     return layers, acts
 
 
-def summed(s, data):
+def add(s, data):
     """data, its bytes added to the sum s."""
-    s[0], s[1] = add(data, s[0], s[1])
+    # Adler-32 as micronn_bytes.add has it: a board running the live loop has no micronn_bytes
+    a, b = s
+    for c in data:
+        a = (a + c) % 65521
+        b = (b + a) % 65521
+    s[0], s[1] = a, b
     return data
 
 
@@ -59,5 +62,5 @@ def fill(f, layers, s):
     for row in layers:
         for i in range(len(row)):
             f.readinto(buffer)
-            summed(s, buffer)
+            add(s, buffer)
             row[i] = struct.unpack('<d', buffer)[0]

@@ -3,7 +3,7 @@
 # it.
 import struct
 
-from micronn_sum import add
+from micronn_bytes import add
 
 
 def adler32(data):

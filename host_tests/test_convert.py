@@ -381,7 +381,7 @@ def test_wasm_runs_converted_models_like_cpython(wasm, tmp_path):
         joblib.dump(model, tmp_path / 'm.joblib')
         nets.append(convert(tmp_path / 'm.joblib'))
     files = {m + '.py': source(m) for m in ('micronn', 'micronn_check', 'micronn_act',
-                                            'micronn_model', 'micronn_bytes', 'micronn_sum')}
+                                            'micronn_model', 'micronn_bytes')}
     code = 'import micronn\n'
     for i, net in enumerate(nets):
         files['m%d.mn' % i] = micronn_save.dumps(net)

@@ -46,8 +46,7 @@ def test_firmware_as_mpy_imports_and_predicts_like_cpython(wasm, tmp_path):
     assert tag == '6.3', 'MicroPython 1.27 reports .mpy %s' % tag
     profile = boards.get('rp2-pico')
     compiled = {name[:-3] + '.mpy': files.compile_mpy(name, device_source(name, profile), tag)
-                for name in ('micronn.py', 'micronn_sum.py', 'micronn_bytes.py',
-                             'micronn_model.py')}
+                for name in ('micronn.py', 'micronn_bytes.py', 'micronn_model.py')}
     assert all(data[:2] == b'M\x06' for data in compiled.values())
     net = micronn.NeuralNet(['a', 'b', 'c'], seed=3)
     for n in (4, 2):
