@@ -42,8 +42,8 @@ class NeuralNet:
         # One function with no call in the neuron loop but exp(): on a micro:bit a call costs
         # about an exp(). Builtins come in as default arguments, since locals are found
         # fastest. sum() checks the row in one go: TypeError for a non-number, nan or inf
-        # (times 0: nan) for a value that is not finite. Whole numbers where the sums meet
-        # floats: a float constant is one more object in a 16 KB micro:bit's heap.
+        # (times 0: nan) for a value that is not finite. The constants are whole numbers: on
+        # the micro:bit each float constant is one more object in the heap.
         try:
             bad = len(inputs) != len(self.inputs) or sum(inputs) * 0
         except TypeError:
@@ -51,7 +51,7 @@ class NeuralNet:
         outputs = self.outputs
         if bad or not outputs:
             import micronn_check  # says what is wrong, if anything is
-            micronn_check.inputs(self, inputs)
+            micronn_check.check(inputs, len(self.inputs), 'inputs', False, outputs)
         if self._act:  # a layer that is not sigmoid: micronn_act runs the whole pass
             return self._act.forward(self, inputs)
         values = inputs

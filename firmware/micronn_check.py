@@ -20,8 +20,3 @@ def check(x, n, what, unit=False, layers=True):
         raise ValueError(BAD % (n, what, x))
     if not layers:
         raise ValueError('no layers: add_layer() first')
-
-
-def inputs(net, x):
-    """check() for a row of net's inputs, as predict has it."""
-    check(x, len(net.inputs), 'inputs', False, net.outputs)
