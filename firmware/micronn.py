@@ -42,10 +42,9 @@ class NeuralNet:
         # One function with no call in the neuron loop but exp(): on a micro:bit a call costs
         # about an exp(). Builtins come in as default arguments, since locals are found
         # fastest. sum() checks the row in one go: TypeError for a non-number, nan or inf
-        # (times 0: nan) for a value that is not finite. The constants are whole numbers: on
-        # the micro:bit each float constant is one more object in the heap.
+        # (times 0.0: nan) for a value that is not finite.
         try:
-            bad = len(inputs) != len(self.inputs) or sum(inputs) * 0
+            bad = len(inputs) != len(self.inputs) or sum(inputs) * 0.0
         except TypeError:
             bad = True
         outputs = self.outputs
@@ -71,17 +70,17 @@ class NeuralNet:
                 # the sigmoid, written so that exp() only sees s <= 0: no overflow on any port
                 if s < 0:
                     s = exp(s)
-                    out[j] = s / (1 + s)
+                    out[j] = s / (1.0 + s)
                 else:
-                    out[j] = 1 / (1 + exp(-s))
+                    out[j] = 1.0 / (1.0 + exp(-s))
                 j += 1
             values = out
         return values[:]
 
-    def save(self, path):
+    def save(self, path, seq=0):
         """Write the net to a model file (format in micronn_model)."""
         import micronn_save
-        micronn_save.save(self, path)
+        micronn_save.save(self, path, seq)
 
     @classmethod
     def load(cls, path):
