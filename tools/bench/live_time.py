@@ -26,8 +26,9 @@ ABOUT = ('On a board of its own, with the gesture firmware and model put as `mic
          'them, timed with the board\'s `time.ticks_us()` (`python -m '
          'micronn_tools.bench.live_time` measures this part alone). The nets have `micronn '
          'train --data`\'s layout with micronn\'s initial weights (seed 1); six made-up '
-         '50-sample windows, each timed %d times. Under -icount these repeat to within about '
-         '1 ms, not exactly: a call\'s time moves with when the host\'s command arrives.')
+         '50-sample windows, each timed %d times. Under -icount these repeat to within a few '
+         'milliseconds, not exactly: a call\'s time moves with when the host\'s command '
+         'arrives, and with how the heap lies.')
 SHAPES = ([24, 16, 3], [24, 16, 5])
 
 # Windows made on the board by a short command, so that no long list of samples has to be
@@ -43,7 +44,7 @@ PHASES = (0.0, 2.0)
 # Even under -icount a call's time varies by a millisecond or two with the moment the host's
 # command arrives (the board's timer interrupts fall differently against it); the calls after
 # it in one command repeat. So each window is timed this many times in one command, and the
-# means repeat from run to run to within about a millisecond (probably as a run's heap, as
+# means repeat from run to run to within a few milliseconds (probably as a run's heap, as
 # the link's commands and the firmware's writes leave it, need not be the last run's).
 REPEAT = 3
 ABOUT %= REPEAT

@@ -5,6 +5,7 @@ import sys
 
 from . import live_time
 from .nets import BIG, SHAPES
+from .on_microbit import NAMES_BEFORE
 from .room import room_table
 
 TRAIN_ROW_BEFORE = 6440  # us: [2, 2, 1] train_row on the micro:bit before its heap was trimmed
@@ -101,6 +102,13 @@ def speed_table(r, unit_ms=False):
     return '\n'.join(lines)
 
 
+def _spread(figures):
+    """'min to max, mean M' of heap figures; '-' without them."""
+    if not figures:
+        return '-'
+    return '%d to %d, mean %d' % (min(figures), max(figures), sum(figures) / len(figures))
+
+
 def heap_table(r):
     def b(key):
         v = r.get(key)
@@ -108,6 +116,9 @@ def heap_table(r):
     lines = ['| heap on the micro:bit (bytes) | micronn | blog |', '|---|---:|---:|',
              '| import | %s | %s |' % (b(('micronn', 'heap', 'import')),
                                        b(('blog', 'heap', 'import'))),
+             '| import after %s names made first (doubling tables of names) | %s | - |'
+             % (' to '.join(str(k) for k in NAMES_BEFORE[::len(NAMES_BEFORE) - 1]),
+                _spread(r.get(('micronn', 'heap', 'import after names')))),
              '| import micronn_backprop (backprop; first add_layer) | %s | - |'
              % b(('micronn', 'heap', 'import micronn_backprop')),
              '| import micronn_build (add_layer; first add_layer) | %s | - |'
