@@ -24,5 +24,5 @@ gc.collect()
 import micronn_lines  # the server's input: apart, and after the demo, each compiles here
 gc.collect()
 if not served:
-    served = micronn_model.newest(micronn.NeuralNet)
+    served = micronn_serve.newest(micronn.NeuralNet)
 micronn_serve.main(served, idle)

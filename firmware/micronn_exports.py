@@ -37,7 +37,7 @@ def newest():
     """(seq, module, layer sizes, slot) of the newest export that imports and is newer than
     every model file, or None: then a model file serves. A slot whose sum fails, or that does
     not compile here, is passed over for the older one."""
-    newer = max(seq('model_a.mn', True), seq('model_b.mn', True))  # micronn_model.SLOTS
+    newer = max(seq('model_a.mn', True), seq('model_b.mn', True))  # micronn_serve.SLOTS
     found = sorted([(seq(name), name) for name in SLOTS])
     while found:
         n, name = found.pop()

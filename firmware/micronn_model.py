@@ -8,12 +8,9 @@
 # The sum is an Adler-32 of every byte above it: serial links drop and flip bytes, so a file is
 # trusted only when its sum holds. seq orders the board's two model slots.
 # The bytes themselves (the sum, lines, the weights) are micronn_bytes' job.
-import gc
-
 from micronn_bytes import bad, line, weights
 
 KEYS = ('seq', 'rate', 'inputs', 'layers', 'activations', 'weights')
-SLOTS = ('model_a.mn', 'model_b.mn')  # a board's two model files, for newest()
 
 
 def read(f, cls=None):
@@ -51,6 +48,7 @@ def read(f, cls=None):
         # A layer's weights are one list, which needs one piece of heap. Read line by line,
         # the header left its words among the garbage of reading it, spread over the free
         # heap a micro:bit has after boot: the one piece a [2, 24, 1] needed was not there.
+        import gc
         gc.collect()
         net = cls(inputs, rate)
     count = 0
@@ -79,29 +77,6 @@ def read(f, cls=None):
     if f.readline() != bytes('sum %04x%04x\n' % (sums[1], sums[0]), 'utf-8') or f.readline():
         bad('checksum wrong')
     return seq, net
-
-
-def newest(cls):
-    """(seq, net, layer sizes, slot) of the newest of a board's model files that loads, or
-    None. Each slot's sum and header are checked first; a file that passes may still not
-    build (a weight that is not finite): then the older one serves."""
-    found = []
-    for name in SLOTS:
-        try:
-            with open(name, 'rb') as f:
-                found.append((read(f)[0], name))
-        except (OSError, ValueError, MemoryError, ImportError):
-            pass  # missing, damaged, half written, too big for this heap or needing micronn_act
-    found.sort()
-    while found:
-        seq, name = found.pop()
-        gc.collect()  # the net starts on a heap clear of what reading the slots left behind
-        try:
-            with open(name, 'rb') as f:
-                net = read(f, cls)[1]
-        except ValueError:
-            continue
-        return seq, net, [len(net.inputs)] + [len(out) for out in net.outputs], name
 
 
 def load(path, cls):

@@ -161,8 +161,8 @@ def test_pico_buttons_in_led_out(wasm, model, x):
     path, net = model
     pins = boards.get('rp2-pico')['demo_pins']  # the module must use the profile's pins
     code = ('import machine\nmachine.Pin.level.update(%r)\n'
-            'import micronn, micronn_model\nfrom micronn_demo import idle\n'
-            'idle(micronn_model.newest(micronn.NeuralNet)[1])\nprint(machine.Pin.level[%r])'
+            'import micronn, micronn_serve\nfrom micronn_demo import idle\n'
+            'idle(micronn_serve.newest(micronn.NeuralNet)[1])\nprint(machine.Pin.level[%r])'
             % (dict(zip(pins['inputs'], [1 - v for v in x])), pins['output']))  # 0 is pressed
     assert wasm(code, pico_files(path)).split()[-1] == digit(net, x)
 
@@ -172,6 +172,6 @@ def test_pico_demo_leaves_a_model_with_other_inputs_alone(wasm, tmp_path):
     net = micronn.NeuralNet(['a', 'b', 'c'], seed=1)
     net.add_layer(1)
     net.save(str(tmp_path / 'm.mn'))
-    code = ('import machine, micronn, micronn_model\nfrom micronn_demo import idle\n'
-            'idle(micronn_model.newest(micronn.NeuralNet)[1])\nprint("LED" in machine.Pin.level)')
+    code = ('import machine, micronn, micronn_serve\nfrom micronn_demo import idle\n'
+            'idle(micronn_serve.newest(micronn.NeuralNet)[1])\nprint("LED" in machine.Pin.level)')
     assert wasm(code, pico_files(tmp_path / 'm.mn')).split()[-1] == 'False'

@@ -311,7 +311,7 @@ class Board:
             if 'ImportError' not in e.traceback:
                 raise
             return e.traceback
-        return link.start('micronn_serve.main(micronn_model.newest(micronn.NeuralNet))')
+        return link.start('micronn_serve.main(micronn_serve.newest(micronn.NeuralNet))')
 
     @contextlib.contextmanager
     def serving(self):
