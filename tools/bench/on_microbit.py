@@ -20,6 +20,13 @@ def _free(link):
     return link.eval('gc.collect()or gc.mem_free()')  # short: near the limit, even this must parse
 
 
+def _import_heap(link, module):
+    """The heap that importing module takes on the board, collected before and after."""
+    before = _free(link)
+    link.exec('import %s\ngc.collect()' % module)
+    return before - _free(link)
+
+
 def _fresh(link, *modules):
     """Soft reset, then one import per command with a collect after each: on the micro:bit a
     module only compiles on an empty, unfragmented heap."""
@@ -54,9 +61,7 @@ NAMES_BEFORE = (5, 10, 20, 30, 40, 60)
 def _import_after_names(link, k):
     _fresh(link)
     link.exec('\n'.join('q%d=0' % i for i in range(k)) + '\ngc.collect()')
-    before = _free(link)
-    link.exec('import micronn\ngc.collect()')
-    return before - _free(link)
+    return _import_heap(link, 'micronn')
 
 
 def run_microbit(link, n=10):
@@ -65,14 +70,10 @@ def run_microbit(link, n=10):
     for name in ('micronn', 'blog'):
         for s in SHAPES:
             _fresh(link)
-            before = _free(link)
-            link.exec('import %s\ngc.collect()' % name)
-            r[name, 'heap', 'import'] = before - _free(link)
+            r[name, 'heap', 'import'] = _import_heap(link, name)
             if name == 'micronn':  # add_layer and backprop, imported now: later the heap is
                 for m in ('micronn_backprop', 'micronn_build'):  # too fragmented
-                    before = _free(link)
-                    link.exec('import %s\ngc.collect()' % m)
-                    r[name, 'heap', 'import ' + m] = before - _free(link)
+                    r[name, 'heap', 'import ' + m] = _import_heap(link, m)
             link.exec(SETUP)
             try:
                 build = BUILD % (name, names(s[0]), s[1:])
@@ -116,10 +117,8 @@ def run_export(link, shape, n):
     name = export_name(shape)
     link.write_file(name + '.py', exported(shape).encode())
     _fresh(link)
-    before = _free(link)
     try:
-        link.exec('import %s\ngc.collect()' % name)
-        r = {('export', str(shape), 'heap'): before - _free(link)}
+        r = {('export', str(shape), 'heap'): _import_heap(link, name)}
         link.exec(SETUP)
         link.exec('x=%r\np=%s.predict\ngc.collect()' % (row(shape)[0], name))
         r['export', str(shape), 'predict'] = _time_on_board(link, 'p(x)', n)

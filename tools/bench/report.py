@@ -117,7 +117,7 @@ def heap_table(r):
              '| import | %s | %s |' % (b(('micronn', 'heap', 'import')),
                                        b(('blog', 'heap', 'import'))),
              '| import after %s names made first (doubling tables of names) | %s | - |'
-             % (' to '.join(str(k) for k in NAMES_BEFORE[::len(NAMES_BEFORE) - 1]),
+             % ('%d to %d' % (NAMES_BEFORE[0], NAMES_BEFORE[-1]),
                 _spread(r.get(('micronn', 'heap', 'import after names')))),
              '| import micronn_backprop (backprop; first add_layer) | %s | - |'
              % b(('micronn', 'heap', 'import micronn_backprop')),
