@@ -5,7 +5,7 @@ import contextlib
 
 import micronn
 
-from ..errors import BoardError, LinkDamaged, LinkLost, NotAnswering
+from ..errors import BoardError, BoardExecError, LinkDamaged, LinkLost, NotAnswering
 from .nets import BIG, SHAPES, export_name, exported, floor_weights, names, row, sources
 
 # What serves() lets through: the board or its link failed, so no size was decided
@@ -235,6 +235,7 @@ def run_served(part, r):
                 if not serves(board, [2, 2, 1]):
                     raise BoardError('a [2, 2, 1] net was not served after a flash')
             r['serve', 'heap', 'free'] = line_server_heap(mb.port)
+            r['serve', 'heap', 'headroom'] = boot_headroom(mb.port)
 
     def search(shape):
         name = str(shape).replace("'", '')
@@ -270,6 +271,35 @@ def line_server_heap(port):
         for m in BOOT:
             link.exec('import %s\ngc.collect()' % m)
         return _free(link)
+
+
+def boot_headroom(port, step=64):
+    """The most heap (in steps of step) that a bytearray made first can take, and the line
+    server's imports, as at boot, and its model file still load; None if they do not load at
+    all. The margin a change to the boot modules has left: on the micro:bit each compiles only
+    in a piece of heap of its own, so a few bytes more can stop the board serving."""
+    from ..link import Link
+
+    def boots(taken):
+        link.soft_reset()
+        link.exec('import gc\ngc.collect()\nb=bytearray(%d)\ngc.collect()' % taken)
+        try:
+            for m in BOOT:
+                link.exec('import %s\ngc.collect()' % m)
+            return link.eval('micronn_serve.newest(micronn.NeuralNet)is not None')
+        except BoardExecError:  # MemoryError while compiling, or while reading the model
+            return False
+    with Link(port, timeout=60, checked=False) as link:
+        link.soft_reset()
+        link.exec('import gc')
+        lo, hi = -step, _free(link) // step * step  # boots with lo taken (-step: not known)
+        while hi - lo > step:
+            mid = (lo + hi) // 2 // step * step
+            if boots(max(mid, 0)):
+                lo = mid
+            else:
+                hi = mid
+        return lo if lo >= 0 else None
 
 
 def run_microbit_all(part, r, n=10):

@@ -127,6 +127,9 @@ def heap_table(r):
         lines.append('| line server as at boot (micronn, micronn_model, micronn_bytes, '
                      'micronn_serve, the demo, micronn_lines): free after | %s | - |'
                      % b(('serve', 'heap', 'free')))
+        lines.append('| line server as at boot: heap that can be taken before it and a '
+                     '[2, 2, 1] model file still serves (its margin; bisection, 64 B steps) '
+                     '| %s | - |' % b(('serve', 'heap', 'headroom')))
     for s in SHAPES:
         lines.append('| %s net (freed when dropped) | %s | %s |'
                      % (s, b(('micronn', str(s), 'heap')), b(('blog', str(s), 'heap'))))
