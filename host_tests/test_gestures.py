@@ -224,6 +224,33 @@ def test_train_data_json_mistakes(tmp_path):
     assert err.startswith('micronn: %s: action 2 ("shake"), recording 2: y sample 5' % bad)
 
 
+def test_train_window_takes_each_recordings_first_samples(tmp_path):
+    # recordings of 1.8 s, as older CreateAI projects hold; the board classifies 1 s windows
+    path = gesture_motions.write(tmp_path / 'long.json', gesture_motions.dataset(n=90))
+    first = gestures.cut(gesture_data.load(path), 50)
+    scaling = gestures.fit_scaling(gestures.dataset_rows(first)[0])
+    for window in (None, '50'):
+        out = str(tmp_path / ('w%s.mn' % window))
+        code, said, err = cli('train', '--data', path, '--epochs', '2', '-o', out,
+                              *(['--window', window] if window else []))
+        assert code == 0, err
+        meta = gestures.read_gesture_file(out[:-3] + '.gesture')
+        assert (meta['low'] + meta['high'] == pytest.approx(scaling[0] + scaling[1],
+                                                            abs=1e-9)) == bool(window)
+        assert ('24 recordings of 50 to 50 samples (their first 50)' in said) == bool(window)
+        assert ('recordings hold about 90 samples' in said) != bool(window)
+        assert '--window 50 trains on the first 50 of each' in said or window
+
+
+def test_train_window_mistakes(tmp_path):
+    path = gesture_motions.write(tmp_path / 'motions.json')
+    code, _, err = cli('train', '--data', path, '--window', '6')
+    assert code == 1 and err == ('micronn: --window 6: CreateAI\'s features need 7 samples or '
+                                 'more\n'), err
+    code, _, err = cli('train', '--window', '50')
+    assert code == 1 and err.startswith('micronn: --window is for a gesture dataset'), err
+
+
 def test_a_plain_model_trained_over_a_gesture_model_takes_its_gesture_file_away(tmp_path):
     # else `micronn flash` would take the plain model for a gesture model and refuse it
     out = str(tmp_path / 'm.mn')

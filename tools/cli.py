@@ -56,7 +56,10 @@ def _shape(net):
 
 def cmd_train(args):
     if args.data and args.data.lower().endswith('.json'):  # a CreateAI gesture dataset
-        return _train_gestures(args)
+        from . import gestures
+        return gestures.train_command(args, say)
+    if args.window:
+        raise ValueError('--window is for a gesture dataset (.json): a CSV row is one sample')
     args.layers = args.layers or layers(XOR_HIDDEN)
     args.epochs = args.epochs or XOR_EPOCHS
     names, rows, classes = _dataset(args)
@@ -90,15 +93,6 @@ def cmd_train(args):
         if not classes else 'wrote %s and %s (%s)' % (args.output, side,
                                                       data.class_accuracy(net, rows, classes)))
     return net
-
-
-def _train_gestures(args):
-    from . import gestures
-    if args.outputs:
-        raise ValueError('--outputs is for a CSV; a gesture dataset\'s outputs are its '
-                         'actions: leave --outputs out')
-    return gestures.train(args.data, args.layers, args.rate, args.epochs or gestures.EPOCHS,
-                          args.seed, args.output, args.plot, say=say)
 
 
 def _connect(args, emulate=False, port=None, say=say):
@@ -360,6 +354,8 @@ def parser():
     train_args(s)
     s.add_argument('--plot', help='PNG to draw a gesture dataset\'s loss curve and confusion '
                    'matrix in (needs matplotlib, the bench extra; default: none)')
+    s.add_argument('--window', type=whole('--window 50'), help='gesture dataset: train on '
+                   'each recording\'s first N samples (50: the board\'s live window)')
     s.set_defaults(func=cmd_train)
     s = sub.add_parser('flash', help='put firmware and MODEL on a board, checked there')
     s.add_argument('model', help='model file written by `micronn train`')

@@ -30,6 +30,16 @@ def dataset_rows(actions):
     return xs, labels
 
 
+def cut(actions, window):
+    """Each recording's first window samples: the board's live loop classifies CreateAI's 50
+    (1 s at 20 ms), while older CreateAI recordings hold about 90 (1.8 s)."""
+    if window < gesture_features.MIN_SAMPLES:
+        raise ValueError('--window %d: CreateAI\'s features need %d samples or more'
+                         % (window, gesture_features.MIN_SAMPLES))
+    return [gesture_data.Action(a.name, [tuple(axis[:window] for axis in r)
+                                         for r in a.recordings]) for a in actions]
+
+
 def fit_scaling(xs):
     """(low, high) of each feature over the rows xs: min/max scaling maps them to 0 and 1."""
     columns = list(zip(*xs))
@@ -74,10 +84,22 @@ def confusion(net, xs, labels, k):
     return counts
 
 
+def train_command(args, say):
+    """`micronn train --data X.json`."""
+    if args.outputs:
+        raise ValueError('--outputs is for a CSV; a gesture dataset\'s outputs are its '
+                         'actions: leave --outputs out')
+    return train(args.data, args.layers, args.rate, args.epochs or EPOCHS, args.seed,
+                 args.output, args.plot, say=say, window=args.window)
+
+
 def train(path, layers=None, rate=0.1, epochs=EPOCHS, seed=1, output='model.mn', plot=None,
-          say=print):
-    """Train on the dataset at path, write output and its gesture file; returns the net."""
+          say=print, window=None):
+    """Train on the dataset at path (window: each recording's first window samples), write
+    output and its gesture file; returns the net."""
     actions = gesture_data.load(path)
+    if window:
+        actions = cut(actions, window)
     xs, labels = dataset_rows(actions)
     k = len(actions)
     low, high = fit_scaling(xs)
@@ -89,12 +111,15 @@ def train(path, layers=None, rate=0.1, epochs=EPOCHS, seed=1, output='model.mn',
         net.add_layer(n, 'relu')
     net.add_layer(k, 'softmax')
     lengths = sorted(len(rec[0]) for a in actions for rec in a.recordings)
-    say('training on %s: %d actions (%s), %d recordings of %d to %d samples'
-        % (path, k, ', '.join(a.name for a in actions), len(rows), lengths[0], lengths[-1]))
+    say('training on %s: %d actions (%s), %d recordings of %d to %d samples%s'
+        % (path, k, ', '.join(a.name for a in actions), len(rows), lengths[0], lengths[-1],
+           ' (their first %d)' % window if window else ''))
     median = lengths[len(lengths) // 2]
     if abs(median - gesture_features.SAMPLES) > 10:
         say('  note: recordings hold about %d samples; the board\'s window is CreateAI\'s %d '
-            'at %d ms' % (median, gesture_features.SAMPLES, gesture_features.PERIOD_MS))
+            'at %d ms (--window %d trains on the first %d of each)'
+            % (median, gesture_features.SAMPLES, gesture_features.PERIOD_MS,
+               gesture_features.SAMPLES, gesture_features.SAMPLES))
     say('features: CreateAI\'s %d (%s per axis), min/max scaled; layers %s, relu then '
         'softmax, rate %g, %d epochs, seed %d'
         % (len(gesture_features.NAMES), ' '.join(gesture_features.FILTERS), sizes, rate,

@@ -35,16 +35,6 @@ def split(actions, folds, fold):
     return train, held
 
 
-def cut(actions, window):
-    """Each recording's first window samples: the board's live loop classifies CreateAI's 50
-    (1 s at 20 ms), while older CreateAI recordings hold about 90 (1.8 s)."""
-    if window < gesture_features.MIN_SAMPLES:
-        raise ValueError('--window %d: CreateAI\'s features need %d samples or more'
-                         % (window, gesture_features.MIN_SAMPLES))
-    return [gesture_data.Action(a.name, [tuple(axis[:window] for axis in r)
-                                         for r in a.recordings]) for a in actions]
-
-
 def check(actions, folds):
     """ValueError naming what makes the split impossible."""
     if folds < 2:
@@ -121,7 +111,7 @@ def evaluate(path, folds=FOLDS, epochs=gestures.EPOCHS, seed=1, ports=(), timeou
     'agree': count, 'largest': largest output difference from the host}}}."""
     actions = gesture_data.load(path)
     if window:
-        actions = cut(actions, window)
+        actions = gestures.cut(actions, window)
     check(actions, folds)
     lengths = sorted(len(r[0]) for a in actions for r in a.recordings)
     say('%s: %d actions (%s), %d recordings of %d to %d samples; %d folds: fold f holds out '
