@@ -114,11 +114,7 @@ def boot_lines(board, count, timeout):
     def done(data):
         said = lines(data)[:-1]
         return sum(1 for line in said if PREDICTION.match(line)) >= count or _booted(data)
-    link._write(b'\x03\x02')  # Ctrl-C, then the friendly REPL, where Ctrl-D runs main.py
-    data, ok = link._read_until(lambda d: d.endswith(b'>>> '), link.timeout)
-    if ok:
-        link._write(b'\x04')
-        data, ok = link._read_until(done, timeout)
+    data, ok = link.run_main(done, timeout)
     link.enter()
     link.soft_reset()
     if not ok:

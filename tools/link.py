@@ -151,20 +151,27 @@ class RawRepl:
         if the program ended or there is none, up to the REPL's '>>> ' or the last line of
         the program's traceback."""
         for _ in range(3):
-            self._write(b'\x03\x02')  # empty the raw REPL's line, then the friendly REPL
-            data, ok = self._read_until(lambda d: d.endswith(b'>>> '), self.timeout)
+            data, ok = self.run_main(_booted, self.timeout)
             if ok:
-                self._write(b'\x04')
-                data, ok = self._read_until(_booted, self.timeout)
-                if ok:
-                    self.helper = False
-                    return data
-                if b'soft reboot' in data:  # it restarted, and runs something that never ends
-                    raise NotMicronn('the program on %s is not micronn\'s (it printed %r)'
-                                     % (self.port, data[-60:]))
+                self.helper = False
+                return data
+            if b'soft reboot' in data:  # it restarted, and runs something that never ends
+                raise NotMicronn('the program on %s is not micronn\'s (it printed %r)'
+                                 % (self.port, data[-60:]))
             self.enter()  # a control key lost on the way: start again from the raw REPL
         raise BoardError('the board on %s did not restart its program (it printed %r): %s '
                          'and retry' % (self.port, data[-60:], self._restart_advice()))
+
+    def run_main(self, until, timeout):
+        """Ctrl-C, then the friendly REPL, where Ctrl-D soft resets and runs main.py as at
+        power-up. (what it printed, whether until(it) held within timeout seconds); the link
+        is left wherever main.py is."""
+        self._write(b'\x03\x02')  # empty the raw REPL's line, then the friendly REPL
+        data, ok = self._read_until(lambda d: d.endswith(b'>>> '), self.timeout)
+        if not ok:
+            return data, False
+        self._write(b'\x04')
+        return self._read_until(until, timeout)
 
     def _write(self, data):
         try:
