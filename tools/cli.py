@@ -339,6 +339,10 @@ def parser():
                        help='K: the CSV ends in K columns of targets in [0, 1] (one-hot), an '
                        'output each (default: one column of classes)'
                        if data else argparse.SUPPRESS)
+        s.add_argument('--window', type=whole('--window 50'),
+                       help='gesture dataset: train on each recording\'s first N samples (50: '
+                       'the board\'s live window; default: the whole recording)'
+                       if data else argparse.SUPPRESS)
         s.add_argument('--layers', type=layers,
                        help='hidden layer sizes, e.g. "8 4" (default: %s; 16 for a gesture '
                             'dataset)' % XOR_HIDDEN)
@@ -354,8 +358,6 @@ def parser():
     train_args(s)
     s.add_argument('--plot', help='PNG to draw a gesture dataset\'s loss curve and confusion '
                    'matrix in (needs matplotlib, the bench extra; default: none)')
-    s.add_argument('--window', type=whole('--window 50'), help='gesture dataset: train on '
-                   'each recording\'s first N samples (50: the board\'s live window)')
     s.set_defaults(func=cmd_train)
     s = sub.add_parser('flash', help='put firmware and MODEL on a board, checked there')
     s.add_argument('model', help='model file written by `micronn train`')
