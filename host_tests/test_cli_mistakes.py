@@ -63,10 +63,12 @@ def test_train_refuses_a_bad_option_naming_it(files, args, said):
     assert not (files / 'never.mn').exists()
 
 
-def test_demo_refuses_data_and_says_what_to_run_instead(files):
-    assert fails('demo', '--data', 'd3.csv', '--port', NOWHERE, cwd=str(files)) == (
-        'micronn: demo trains XOR and takes no --data or --outputs; for your CSV run `micronn '
-        'train --data CSV`, then `micronn flash model.mn` and `micronn verify model.mn --data CSV`')
+@pytest.mark.parametrize('args', [['--data', 'd3.csv'], ['--window', '50']])
+def test_demo_refuses_data_and_says_what_to_run_instead(files, args):
+    assert fails('demo', *args, '--port', NOWHERE, cwd=str(files)) == (
+        'micronn: demo trains XOR and takes no --data, --outputs or --window; for your CSV run '
+        '`micronn train --data CSV`, then `micronn flash model.mn` and `micronn verify model.mn '
+        '--data CSV`')
 
 
 @pytest.mark.parametrize('args, said', [

@@ -226,29 +226,49 @@ def test_train_data_json_mistakes(tmp_path):
 
 def test_train_window_takes_each_recordings_first_samples(tmp_path):
     # recordings of 1.8 s, as older CreateAI projects hold; the board classifies 1 s windows
-    path = gesture_motions.write(tmp_path / 'long.json', gesture_motions.dataset(n=90))
-    first = gestures.cut(gesture_data.load(path), 50)
-    scaling = gestures.fit_scaling(gestures.dataset_rows(first)[0])
+    long = gesture_motions.dataset(n=90)
+    path = gesture_motions.write(tmp_path / 'long.json', long)
+    first = [gesture_features.features(*[r['data'][axis][:50] for axis in 'xyz'])
+             for action in long for r in action['recordings']]
+    columns = list(zip(*first))
+    scaling = [min(c) for c in columns] + [max(c) for c in columns]
     for window in (None, '50'):
         out = str(tmp_path / ('w%s.mn' % window))
         code, said, err = cli('train', '--data', path, '--epochs', '2', '-o', out,
                               *(['--window', window] if window else []))
         assert code == 0, err
         meta = gestures.read_gesture_file(out[:-3] + '.gesture')
-        assert (meta['low'] + meta['high'] == pytest.approx(scaling[0] + scaling[1],
-                                                            abs=1e-9)) == bool(window)
-        assert ('24 recordings of 50 to 50 samples (their first 50)' in said) == bool(window)
-        assert ('recordings hold about 90 samples' in said) != bool(window)
-        assert '--window 50 trains on the first 50 of each' in said or window
+        assert (meta['low'] + meta['high'] == pytest.approx(scaling, abs=1e-9)) == bool(window)
+        assert ('24 recordings of 90 to 90 samples, each cut to its first 50' in said) == \
+            bool(window)
+        hint = ('note: the recordings trained on hold about 90 samples; the board classifies '
+                'windows of 50 at 20 ms (--window 50 trains on the first 50 of each)')
+        assert (hint in said) != bool(window)
+
+
+@pytest.mark.parametrize('samples, window, note', [
+    ([50] * 5, None, None),
+    ([45, 50, 55, 60, 60], None, None),
+    ([90] * 5, 50, None),
+    ([90] * 5, 200, 'about 90 samples; the board classifies windows of 50 at 20 ms (--window 50 '
+                    'trains on the first 50 of each)'),
+    ([30] * 5, 50, 'about 30 samples; the board classifies windows of 50 at 20 ms'),
+    ([50] * 5, 30, 'about 30 samples; the board classifies windows of 50 at 20 ms'),
+])
+def test_the_length_note_says_what_the_board_will_see(samples, window, note):
+    said = gestures.length_note(samples, window)
+    assert said == (note and 'the recordings trained on hold ' + note)
 
 
 def test_train_window_mistakes(tmp_path):
     path = gesture_motions.write(tmp_path / 'motions.json')
-    code, _, err = cli('train', '--data', path, '--window', '6')
+    out = str(tmp_path / 'never.mn')
+    code, _, err = cli('train', '--data', path, '--window', '6', '-o', out)
     assert code == 1 and err == ('micronn: --window 6: CreateAI\'s features need 7 samples or '
                                  'more\n'), err
-    code, _, err = cli('train', '--window', '50')
+    code, _, err = cli('train', '--window', '50', '-o', out)
     assert code == 1 and err.startswith('micronn: --window is for a gesture dataset'), err
+    assert not (tmp_path / 'never.gesture').exists() and not (tmp_path / 'never.mn').exists()
 
 
 def test_a_plain_model_trained_over_a_gesture_model_takes_its_gesture_file_away(tmp_path):

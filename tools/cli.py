@@ -229,8 +229,8 @@ def cmd_verify(args):
 
 
 def cmd_demo(args):
-    if args.data or args.outputs:
-        raise ValueError('demo trains XOR and takes no --data or --outputs; for your '
+    if args.data or args.outputs or args.window:
+        raise ValueError('demo trains XOR and takes no --data, --outputs or --window; for your '
                          'CSV run `micronn train --data CSV`, then `micronn flash model.mn` and '
                          '`micronn verify model.mn --data CSV`')
     net = cmd_train(args)
@@ -383,7 +383,7 @@ def parser():
     board_args(s, all_boards=True)
     s.set_defaults(func=cmd_verify)
     s = sub.add_parser('demo', help='train XOR, flash, verify (emulated micro:bit if no board)')
-    train_args(s, data=False)  # --data and --outputs only to refuse them with a reason
+    train_args(s, data=False)  # --data, --outputs, --window only to refuse them with a reason
     s.set_defaults(output='xor.mn')
     board_args(s)
     s.set_defaults(func=cmd_demo)

@@ -84,6 +84,21 @@ def confusion(net, xs, labels, k):
     return counts
 
 
+def length_note(lengths, window=None):
+    """What to say when the recordings trained on (lengths, sorted, before any cut to window)
+    are not about as long as the board's window; None when they are."""
+    used = lengths[len(lengths) // 2]
+    if window:
+        used = min(used, window)
+    if abs(used - gesture_features.SAMPLES) <= 10:
+        return None
+    return ('the recordings trained on hold about %d samples; the board classifies windows of '
+            '%d at %d ms%s' % (used, gesture_features.SAMPLES, gesture_features.PERIOD_MS,
+                               ' (--window %d trains on the first %d of each)'
+                               % (gesture_features.SAMPLES, gesture_features.SAMPLES)
+                               if used > gesture_features.SAMPLES else ''))
+
+
 def train_command(args, say):
     """`micronn train --data X.json`."""
     if args.outputs:
@@ -98,6 +113,7 @@ def train(path, layers=None, rate=0.1, epochs=EPOCHS, seed=1, output='model.mn',
     """Train on the dataset at path (window: each recording's first window samples), write
     output and its gesture file; returns the net."""
     actions = gesture_data.load(path)
+    recorded = sorted(len(rec[0]) for a in actions for rec in a.recordings)
     if window:
         actions = cut(actions, window)
     xs, labels = dataset_rows(actions)
@@ -110,16 +126,12 @@ def train(path, layers=None, rate=0.1, epochs=EPOCHS, seed=1, output='model.mn',
     for n in sizes[1:-1]:
         net.add_layer(n, 'relu')
     net.add_layer(k, 'softmax')
-    lengths = sorted(len(rec[0]) for a in actions for rec in a.recordings)
     say('training on %s: %d actions (%s), %d recordings of %d to %d samples%s'
-        % (path, k, ', '.join(a.name for a in actions), len(rows), lengths[0], lengths[-1],
-           ' (their first %d)' % window if window else ''))
-    median = lengths[len(lengths) // 2]
-    if abs(median - gesture_features.SAMPLES) > 10:
-        say('  note: recordings hold about %d samples; the board\'s window is CreateAI\'s %d '
-            'at %d ms (--window %d trains on the first %d of each)'
-            % (median, gesture_features.SAMPLES, gesture_features.PERIOD_MS,
-               gesture_features.SAMPLES, gesture_features.SAMPLES))
+        % (path, k, ', '.join(a.name for a in actions), len(rows), recorded[0], recorded[-1],
+           ', each cut to its first %d' % window if window and window < recorded[-1] else ''))
+    note = length_note(recorded, window)
+    if note:
+        say('  note: ' + note)
     say('features: CreateAI\'s %d (%s per axis), min/max scaled; layers %s, relu then '
         'softmax, rate %g, %d epochs, seed %d'
         % (len(gesture_features.NAMES), ' '.join(gesture_features.FILTERS), sizes, rate,
