@@ -155,7 +155,7 @@ class RawRepl:
             if ok:
                 self.helper = False
                 return data
-            if b'soft reboot' in data:  # it restarted, and runs something that never ends
+            if ok is not None and b'soft reboot' in data:  # it runs something that never ends
                 raise NotMicronn('the program on %s is not micronn\'s (it printed %r)'
                                  % (self.port, data[-60:]))
             self.enter()  # a control key lost on the way: start again from the raw REPL
@@ -164,12 +164,13 @@ class RawRepl:
 
     def run_main(self, until, timeout):
         """Ctrl-C, then the friendly REPL, where Ctrl-D soft resets and runs main.py as at
-        power-up. (what it printed, whether until(it) held within timeout seconds); the link
-        is left wherever main.py is."""
+        power-up. (what main.py printed, whether until(it) held within timeout seconds); the
+        link is left wherever main.py is. (what came instead, None) if the REPL's prompt did
+        not come within the link's timeout: nothing was restarted."""
         self._write(b'\x03\x02')  # empty the raw REPL's line, then the friendly REPL
         data, ok = self._read_until(lambda d: d.endswith(b'>>> '), self.timeout)
         if not ok:
-            return data, False
+            return data, None
         self._write(b'\x04')
         return self._read_until(until, timeout)
 

@@ -258,44 +258,56 @@ def _board(port):
 
 # What main.py imports at boot to serve a model file, in its order, each collected after
 BOOT = ('micronn_model', 'micronn', 'micronn_serve', 'micronn_demo', 'micronn_lines')
+HEADROOM_STEP = 64  # bytes: boot_headroom's bisection stops within this
+
+
+def _boot_imports(link, taken=0):
+    """main.py's imports, as at boot but by commands at the REPL's top level: inside the
+    checked link's exec() they nest too deep for the micro:bit (RuntimeError: maximum recursion
+    depth exceeded). After a soft reset and, with taken, a bytearray of taken bytes that stays;
+    a demo that does not import is passed over, as main.py passes it over."""
+    link.soft_reset()
+    link.exec('import gc\ngc.collect()' + ('\nb=bytearray(%d)\ngc.collect()' % taken
+                                            if taken else ''))
+    for m in BOOT:
+        if m == 'micronn_demo':
+            link.exec('try:\n from micronn_demo import idle\nexcept Exception:\n idle=None\n'
+                      'gc.collect()')
+        else:
+            link.exec('import %s\ngc.collect()' % m)
 
 
 def line_server_heap(port):
-    """Heap free after the line server's imports, as at boot, on a board flashed with micronn.
-    By unchecked commands, at the REPL's top level: inside the checked link's exec() the
-    imports nest too deep for the micro:bit (RuntimeError: maximum recursion depth exceeded)."""
+    """Heap free after the line server's imports, as at boot, on a board flashed with micronn."""
     from ..link import Link
     with Link(port, timeout=60, checked=False) as link:
-        link.soft_reset()
-        link.exec('import gc\ngc.collect()')  # what the reset left, gone before the imports
-        for m in BOOT:
-            link.exec('import %s\ngc.collect()' % m)
+        _boot_imports(link)
         return _free(link)
 
 
-def boot_headroom(port, step=64):
-    """The most heap (in steps of step) that a bytearray made first can take, and the line
-    server's imports, as at boot, and its model file still load; None if they do not load at
-    all. The margin a change to the boot modules has left: on the micro:bit each compiles only
-    in a piece of heap of its own, so a few bytes more can stop the board serving."""
+def boot_headroom(port, step=HEADROOM_STEP):
+    """The margin the boot modules leave, on a board flashed with micronn: the most heap (to
+    within step) that a bytearray made before main.py's imports can take, with the model file
+    still loading after them; None if it does not load even with nothing taken. On the
+    micro:bit each module compiles only in a free piece of heap of its own, so a change of a
+    few bytes can stop a board serving."""
     from ..link import Link
 
     def boots(taken):
-        link.soft_reset()
-        link.exec('import gc\ngc.collect()\nb=bytearray(%d)\ngc.collect()' % taken)
         try:
-            for m in BOOT:
-                link.exec('import %s\ngc.collect()' % m)
+            _boot_imports(link, taken)
             return link.eval('micronn_serve.newest(micronn.NeuralNet)is not None')
-        except BoardExecError:  # MemoryError while compiling, or while reading the model
+        except BoardExecError as e:
+            if 'MemoryError' not in e.traceback:
+                raise  # not the margin: a module missing or broken
             return False
     with Link(port, timeout=60, checked=False) as link:
         link.soft_reset()
         link.exec('import gc')
-        lo, hi = -step, _free(link) // step * step  # boots with lo taken (-step: not known)
+        lo, hi = -step, _free(link) // step * step  # loads with lo taken (-step: not known)
         while hi - lo > step:
             mid = (lo + hi) // 2 // step * step
-            if boots(max(mid, 0)):
+            if boots(mid):
                 lo = mid
             else:
                 hi = mid

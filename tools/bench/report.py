@@ -5,7 +5,7 @@ import sys
 
 from . import live_time
 from .nets import BIG, SHAPES
-from .on_microbit import NAMES_BEFORE
+from .on_microbit import HEADROOM_STEP, NAMES_BEFORE
 from .room import room_table
 
 TRAIN_ROW_BEFORE = 6440  # us: [2, 2, 1] train_row on the micro:bit before its heap was trimmed
@@ -127,9 +127,10 @@ def heap_table(r):
         lines.append('| line server as at boot (micronn, micronn_model, micronn_bytes, '
                      'micronn_serve, the demo, micronn_lines): free after | %s | - |'
                      % b(('serve', 'heap', 'free')))
-        lines.append('| line server as at boot: heap that can be taken before it and a '
-                     '[2, 2, 1] model file still serves (its margin; bisection, 64 B steps) '
-                     '| %s | - |' % b(('serve', 'heap', 'headroom')))
+    if ('serve', 'heap', 'headroom') in r:
+        lines.append('| line server as at boot: heap that can be taken before its imports with '
+                     'a [2, 2, 1] model file still loading after them (its margin; bisection, '
+                     '%d B steps) | %s | - |' % (HEADROOM_STEP, b(('serve', 'heap', 'headroom'))))
     for s in SHAPES:
         lines.append('| %s net (freed when dropped) | %s | %s |'
                      % (s, b(('micronn', str(s), 'heap')), b(('blog', str(s), 'heap'))))
