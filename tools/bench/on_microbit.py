@@ -256,25 +256,23 @@ def _board(port):
         yield Board(link, boards.get('microbit-emulated'))
 
 
-# What main.py imports at boot to serve a model file, in its order, each collected after
-BOOT = ('micronn_model', 'micronn', 'micronn_serve', 'micronn_demo', 'micronn_lines')
+# main.py's imports at boot to serve a model file, in its order, each collected after; a demo
+# that does not import is passed over, as main.py passes it over
+BOOT = ('import micronn_model', 'import micronn', 'import micronn_serve',
+        'try:\n from micronn_demo import idle\nexcept Exception:\n idle=None',
+        'import micronn_lines')
 HEADROOM_STEP = 64  # bytes: boot_headroom's bisection stops within this
 
 
 def _boot_imports(link, taken=0):
     """main.py's imports, as at boot but by commands at the REPL's top level: inside the
     checked link's exec() they nest too deep for the micro:bit (RuntimeError: maximum recursion
-    depth exceeded). After a soft reset and, with taken, a bytearray of taken bytes that stays;
-    a demo that does not import is passed over, as main.py passes it over."""
+    depth exceeded). After a soft reset and, with taken, a bytearray of taken bytes that stays."""
     link.soft_reset()
     link.exec('import gc\ngc.collect()' + ('\nb=bytearray(%d)\ngc.collect()' % taken
                                             if taken else ''))
-    for m in BOOT:
-        if m == 'micronn_demo':
-            link.exec('try:\n from micronn_demo import idle\nexcept Exception:\n idle=None\n'
-                      'gc.collect()')
-        else:
-            link.exec('import %s\ngc.collect()' % m)
+    for statement in BOOT:
+        link.exec(statement + '\ngc.collect()')
 
 
 def line_server_heap(port):
@@ -302,8 +300,7 @@ def boot_headroom(port, step=HEADROOM_STEP):
                 raise  # not the margin: a module missing or broken
             return False
     with Link(port, timeout=60, checked=False) as link:
-        link.soft_reset()
-        link.exec('import gc')
+        _fresh(link)
         lo, hi = -step, _free(link) // step * step  # loads with lo taken (-step: not known)
         while hi - lo > step:
             mid = (lo + hi) // 2 // step * step
