@@ -5,13 +5,39 @@
 # Names that other modules or the user call (globals, attributes, arguments) are kept, and no
 # literal is hoisted into a new global (each global costs heap on the board).
 import python_minifier
+from python_minifier.rename import name_generator, renamer
+
+# Local names the micro:bit's MicroPython already has in ROM, shortest first. Every other name
+# in a module costs heap when it is compiled, and once a module has over 20 such names the
+# interpreter takes a second table for them (176 bytes on the micro:bit).
+ROM_NAMES = ('a', 'b', 'c', 'd', 'e', 'f', 'g', 'n', 'r', 'on', 'key', 'end', 'buf', 'pop',
+             'sep', 'get', 'add', 'off', 'data', 'name', 'read', 'mode', 'size', 'stop',
+             'step', 'args', 'keys', 'copy', 'find', 'join', 'sort', 'send', 'text', 'time',
+             'wait', 'loop', 'left', 'init', 'show', 'write', 'index', 'count', 'start',
+             'value', 'items', 'clear', 'split', 'strip', 'close', 'sleep', 'right', 'image',
+             'upper', 'lower', 'delay', 'values', 'format', 'update', 'remove', 'insert',
+             'extend', 'append', 'scroll')
+
+
+def _names():
+    """python-minifier's names for locals, those in ROM first."""
+    yield from ROM_NAMES
+    for name in name_generator.name_filter():
+        if name not in ROM_NAMES:
+            yield name
 
 
 def strip_source(text):
-    return python_minifier.minify(
-        text, remove_literal_statements=True, rename_locals=True, rename_globals=False,
-        hoist_literals=False, remove_annotations=True, combine_imports=False,
-        remove_pass=True, remove_object_base=False, convert_posargs_to_args=False,
-        preserve_shebang=False, remove_asserts=False, remove_debug=False,
-        remove_explicit_return_none=False, remove_builtin_exception_brackets=False,
-        constant_folding=False) + '\n'
+    # python-minifier (pinned in pyproject.toml) takes no name generator through minify(), so
+    # its renamer's is swapped for the call.
+    default, renamer.name_filter = renamer.name_filter, _names
+    try:
+        return python_minifier.minify(
+            text, remove_literal_statements=True, rename_locals=True, rename_globals=False,
+            hoist_literals=False, remove_annotations=True, combine_imports=False,
+            remove_pass=True, remove_object_base=False, convert_posargs_to_args=False,
+            preserve_shebang=False, remove_asserts=False, remove_debug=False,
+            remove_explicit_return_none=False, remove_builtin_exception_brackets=False,
+            constant_folding=False) + '\n'
+    finally:
+        renamer.name_filter = default
