@@ -4,6 +4,9 @@
 # parent) and one list for its outputs: a few large objects, not one per neuron, so a net
 # costs little heap. What predicting never needs is in modules a method imports when first
 # called: a board that only serves a model never compiles training or the file writer.
+# Each name this file holds costs the board heap, and past 20 of them a second table of names
+# (docs/design.md): so the methods pass *args on to their module, whose functions carry the
+# blog's signatures, and paths a board seldom takes import their module from a string.
 # No f-strings and no imports beyond math: old ports lack them.
 import math
 
@@ -18,8 +21,6 @@ class NeuralNet:
     _act = None  # micronn_act, once a layer is not sigmoid
 
     def __init__(self, inputs, learning_rate=0.1, seed=None):
-        if not inputs:
-            raise ValueError('no inputs')
         self.inputs = list(inputs)  # their names
         self.learning_rate = learning_rate
         self.layer_weights = []  # per layer after the inputs: [bias, weight per parent] * n
@@ -27,15 +28,16 @@ class NeuralNet:
         self.activations = []  # per layer after the inputs: its activation's name
         self.seed = seed
 
-    def add_layer(self, number_neurons, activation='sigmoid'):
-        """A layer fully connected to the last one, its weights drawn as the blog draws them."""
+    def add_layer(self, *args, **kwargs):
+        """add_layer(number_neurons, activation='sigmoid'): a layer fully connected to the
+        last one, its weights drawn as the blog draws them."""
         import micronn_build
-        micronn_build.add_layer(self, number_neurons, activation)
+        micronn_build.add_layer(self, *args, **kwargs)
 
-    def train_row(self, x, y):
-        """One step of backprop on cross-entropy; returns the row's loss."""
+    def train_row(self, *args, **kwargs):
+        """train_row(x, y): one step of backprop on cross-entropy; returns the row's loss."""
         import micronn_backprop
-        return micronn_backprop.train_row(self, x, y)
+        return micronn_backprop.train_row(self, *args, **kwargs)
 
     def predict(self, inputs, exp=math.exp, len=len, sum=sum):
         """The output layer's values for inputs, as a new list."""
@@ -48,11 +50,10 @@ class NeuralNet:
         except TypeError:
             bad = True
         outputs = self.outputs
-        if bad or not outputs:
-            import micronn_check  # says what is wrong, if anything is
-            micronn_check.check(inputs, len(self.inputs), 'inputs', False, outputs)
+        if bad or not outputs:  # says what is wrong, if anything is
+            __import__('micronn_check').check(inputs, len(self.inputs), 'inputs', False, outputs)
         if self._act:  # a layer that is not sigmoid: micronn_act runs the whole pass
-            return self._act.forward(self, inputs)
+            return self._act.predict(self, inputs)
         values = inputs
         layer = 0
         for row in self.layer_weights:
@@ -77,19 +78,17 @@ class NeuralNet:
             values = out
         return values[:]
 
-    def save(self, path, seq=0):
-        """Write the net to a model file (format in micronn_model)."""
-        import micronn_save
-        micronn_save.save(self, path, seq)
+    def save(self, *args, **kwargs):
+        """save(path): write the net to a model file (format in micronn_model)."""
+        __import__('micronn_save').save(self, *args, **kwargs)
 
     @classmethod
-    def load(cls, path):
-        """The net in a model file, checked whole before it is built."""
+    def load(cls, *args, **kwargs):
+        """NeuralNet.load(path): the net in a model file, checked whole before it is built."""
         import micronn_model
-        return micronn_model.load(path, cls)
+        return micronn_model.load(cls, *args, **kwargs)
 
-
-try:  # the blog's net.layers, views onto the weights, where the port has property()
-    NeuralNet.layers = property(lambda net: __import__('micronn_layers').layers(net))
-except NameError:  # the micro:bit's MicroPython 1.9.2: net.layer_weights holds the numbers
-    pass
+    try:  # the blog's net.layers, views onto the weights, where the port has property()
+        layers = property(lambda *args: __import__('micronn_layers').layers(*args))
+    except NameError:  # the micro:bit's MicroPython 1.9.2: net.layer_weights holds the numbers
+        pass

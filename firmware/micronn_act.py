@@ -25,7 +25,7 @@ def check(before, name):
     return micronn_act
 
 
-def forward(net, values):
+def predict(net, values):
     """NeuralNet.predict for a net with a layer that is not sigmoid: the same pass, each layer
     through its own activation."""
     exp = math.exp

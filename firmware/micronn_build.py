@@ -20,6 +20,8 @@ def seeded_random(seed):
 
 def grow(net, number_neurons, name='sigmoid'):
     """Room for one more layer of activation name, every weight 0.0; its list of weights."""
+    if not net.inputs:
+        raise ValueError('no inputs: NeuralNet takes the names of its inputs, one or more')
     if number_neurons < 1:
         raise ValueError('add_layer: 1 or more neurons')
     if name != 'sigmoid' or net._act:  # micronn_act then computes the net

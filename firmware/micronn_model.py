@@ -79,7 +79,7 @@ def read(f, cls=None):
     return seq, net
 
 
-def load(path, cls):
+def load(cls, path):
     """The net in a model file: checked whole, then read again to build it."""
     for c in (None, cls):
         with open(path, 'rb') as f:

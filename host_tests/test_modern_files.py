@@ -55,7 +55,7 @@ def test_firmware_as_mpy_imports_and_predicts_like_cpython(wasm, tmp_path):
     rows = [[0.0, 1.0, 0.5], [1.0, 0.25, -2.0]]
     out = wasm('import micronn, micronn_model\n'
                'print(micronn.__file__, micronn_model.__file__)\n'
-               'n = micronn_model.load("m.mn", micronn.NeuralNet)\n'
+               'n = micronn_model.load(micronn.NeuralNet, "m.mn")\n'
                'print(repr([n.predict(x) for x in %r]))' % rows, compiled)
     where, preds = out.strip().split('\n')
     assert where.split() == ['micronn.mpy', 'micronn_model.mpy']  # no .py there to fall back on

@@ -16,7 +16,7 @@ def loads(data, cls=micronn.NeuralNet):
 def read(path):
     """The net in the model file at path; ValueError naming the file and what is wrong."""
     try:
-        return micronn_model.load(path, micronn.NeuralNet)
+        return micronn_model.load(micronn.NeuralNet, path)
     except OSError as e:
         raise ValueError('cannot read model %s: %s' % (path, e.strerror))
     except ValueError as e:
