@@ -34,10 +34,10 @@ class NeuralNet:
         import micronn_build
         micronn_build.add_layer(self, *args, **kwargs)
 
-    def train_row(self, *args, **kwargs):
+    def train_row(self, *args):  # no **kwargs: a dict for every row trained is garbage
         """train_row(x, y): one step of backprop on cross-entropy; returns the row's loss."""
         import micronn_backprop
-        return micronn_backprop.train_row(self, *args, **kwargs)
+        return micronn_backprop.train_row(self, *args)
 
     def predict(self, inputs, exp=math.exp, len=len, sum=sum):
         """The output layer's values for inputs, as a new list."""

@@ -72,7 +72,7 @@ def test_targets_outside_0_1_and_of_wrong_length_are_refused():
 
 
 def test_empty_nets_are_refused():
-    with pytest.raises(ValueError, match='no inputs'):
+    with pytest.raises(ValueError, match='1 or more inputs'):
         micronn.NeuralNet([]).add_layer(1)
     with pytest.raises(ValueError, match='add_layer'):
         net_of([2]).add_layer(0)
