@@ -4,9 +4,10 @@
 # parent) and one list for its outputs: a few large objects, not one per neuron, so a net
 # costs little heap. What predicting never needs is in modules a method imports when first
 # called: a board that only serves a model never compiles training or the file writer.
-# Each name this file holds costs the board heap, and past 20 of them a second table of names
-# (docs/design.md): so the methods pass *args on to their module, whose functions carry the
-# blog's signatures, and paths a board seldom takes import their module from a string.
+# Each name this file makes costs the board heap, and the interpreter's first table holds 20:
+# `import micronn` at a fresh REPL stays within it (docs/design.md). So the methods pass *args
+# on to their module, whose functions carry the blog's signatures, and paths a board seldom
+# takes import their module from a string (one over 10 characters is not made a name).
 # No f-strings and no imports beyond math: old ports lack them.
 import math
 
@@ -89,6 +90,6 @@ class NeuralNet:
         return micronn_model.load(cls, *args, **kwargs)
 
     try:  # the blog's net.layers, views onto the weights, where the port has property()
-        layers = property(lambda *args: __import__('micronn_layers').layers(*args))
+        layers = property(lambda *args: __import__('micronn_layers').layers(*args))  # args: in ROM
     except NameError:  # the micro:bit's MicroPython 1.9.2: net.layer_weights holds the numbers
         pass

@@ -27,7 +27,7 @@ def check(before, name):
 
 def predict(net, values):
     """NeuralNet.predict for a net with a layer that is not sigmoid: the same pass, each layer
-    through its own activation."""
+    through its own activation. Named as the method is, so micronn.py makes no new name."""
     exp = math.exp
     layer = 0
     for row in net.layer_weights:

@@ -22,7 +22,7 @@ def grow(net, number_neurons, name='sigmoid'):
     """Room for one more layer of activation name, every weight 0.0; its list of weights."""
     parents = len(net.outputs[-1]) if net.outputs else len(net.inputs)
     if number_neurons < 1 or not parents:
-        raise ValueError('add_layer: 1 or more neurons, on a net of 1 or more inputs')
+        raise ValueError('add_layer: 1 or more neurons, on 1 or more inputs')
     if name != 'sigmoid' or net._act:  # micronn_act then computes the net
         import micronn_act  # ImportError on a board flashed for sigmoid nets only
         net._act = micronn_act.check(net.activations, name)
@@ -64,7 +64,7 @@ def compile_backprop():
             return
     if not hasattr(micronn_backprop, 'train_row'):
         micronn_backprop.train_row = no_backprop
-    gc.collect()  # the compile's garbage, before the layer's list: the list then goes below it
+    gc.collect()  # the compile's garbage, if any: grow() then allocates into the space it held
 
 
 def no_backprop(net, x, y):

@@ -55,7 +55,7 @@ def read(f, cls=None):
     act = None  # micronn_act, from the first layer that is not sigmoid
     for i in range(len(names)):
         n = sizes[i + 1]
-        if n < 1:
+        if n < 1 or not sizes[i]:  # the inputs are layer 0
             bad('a layer of no neurons')
         if names[i] != 'sigmoid' or act:  # ValueError for a name unknown here
             import micronn_act  # ImportError on a board flashed for sigmoid nets only
@@ -80,7 +80,8 @@ def read(f, cls=None):
 
 
 def load(cls, path):
-    """The net in a model file: checked whole, then read again to build it."""
+    """The net in a model file: checked whole, then read again to build it. cls first, as
+    NeuralNet.load passes its *args on after it."""
     for c in (None, cls):
         with open(path, 'rb') as f:
             net = read(f, c)[1]

@@ -148,6 +148,7 @@ def with_weight(k, value):
     (resum(body().replace(b'activations sigmoid sigmoid', b'activations sigmoid swish')),
      "activation 'swish'"),
     (resum(body().replace(b'weights 13', b'weights 12')), '12 weights, the layers need 13'),
+    (resum(body().replace(b'inputs x0 x1\n', b'inputs\n')), 'a layer of no neurons'),
     (resum(body(V1).replace(b'micronn 1', b'micronn 0')), 'not "micronn 2" or "micronn 1"'),
     (resum(body(V1).replace(b'layers 3 1', b'layers 3 2')), 'line 10 has 2 values, the layers need 4'),
     (resum(body(V1).replace(b'layers 3 1', b'layers 2 1')), 'checksum'),

@@ -1,6 +1,9 @@
 # Host only. The firmware as a small board gets it: local names shortened to names the
 # micro:bit already holds in ROM, so compiling a module makes fewer names of its own on its heap.
 import ast
+import threading
+
+from python_minifier.rename import renamer
 
 from micronn_tools.link import Link
 from micronn_tools.strip import ROM_NAMES, strip_source
@@ -29,6 +32,24 @@ def test_locals_take_rom_names_and_arguments_keep_theirs():
     namespace = {}
     exec(compile(tree, 'stripped', 'exec'), namespace)
     assert namespace['total']([1.0, 2.0], scale=2.0) == (6.0, 2)
+
+
+def test_boards_flashed_at_once_get_the_same_files():
+    """A flash to several boards strips in a thread per board."""
+    import micronn_model
+    with open(micronn_model.__file__) as f:
+        text = f.read()
+    default, alone, got = renamer.name_filter, strip_source(text), []
+
+    def strip():
+        got.extend(strip_source(text) for _ in range(10))
+    threads = [threading.Thread(target=strip) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == [alone] * 50
+    assert renamer.name_filter is default
 
 
 def test_the_rom_names_are_in_the_microbits_rom(microbit):

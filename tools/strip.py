@@ -4,12 +4,14 @@
 # firmware did not fit the micro:bit's filesystem.
 # Names that other modules or the user call (globals, attributes, arguments) are kept, and no
 # literal is hoisted into a new global (each global costs heap on the board).
+import threading
+
 import python_minifier
 from python_minifier.rename import name_generator, renamer
 
 # Local names the micro:bit's MicroPython already has in ROM, shortest first. Every other name
-# in a module costs heap when it is compiled, and once a module has over 20 such names the
-# interpreter takes a second table for them (176 bytes on the micro:bit).
+# costs heap when first compiled, in the interpreter's tables of names, shared by every module:
+# the first holds 20, and the second alone costs 176 bytes on the micro:bit.
 ROM_NAMES = ('a', 'b', 'c', 'd', 'e', 'f', 'g', 'n', 'r', 'on', 'key', 'end', 'buf', 'pop',
              'sep', 'get', 'add', 'off', 'data', 'name', 'read', 'mode', 'size', 'stop',
              'step', 'args', 'keys', 'copy', 'find', 'join', 'sort', 'send', 'text', 'time',
@@ -27,9 +29,17 @@ def _names():
             yield name
 
 
+_RENAMING = threading.Lock()  # a flash to several boards strips in a thread per board
+
+
 def strip_source(text):
     # python-minifier (pinned in pyproject.toml) takes no name generator through minify(), so
-    # its renamer's is swapped for the call.
+    # its renamer's is swapped for the call
+    with _RENAMING:
+        return _minify(text)
+
+
+def _minify(text):
     default, renamer.name_filter = renamer.name_filter, _names
     try:
         return python_minifier.minify(
