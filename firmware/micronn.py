@@ -6,8 +6,9 @@
 # called: a board that only serves a model never compiles training or the file writer.
 # Each name this file makes costs the board heap, and the interpreter's first table holds 20:
 # `import micronn` at a fresh REPL stays within it (docs/design.md). So the methods pass *args
-# on to their module, whose functions carry the blog's signatures, and paths a board seldom
-# takes import their module from a string (one over 10 characters is not made a name).
+# on to their module, whose functions carry the blog's signatures (train_row, called for every
+# row, names its two by names in ROM), and paths a board seldom takes import their module from
+# a string (one over 10 characters is not made a name).
 # No f-strings and no imports beyond math: old ports lack them.
 import math
 
@@ -35,10 +36,10 @@ class NeuralNet:
         import micronn_build
         micronn_build.add_layer(self, *args, **kwargs)
 
-    def train_row(self, *args):  # no **kwargs: a dict for every row trained is garbage
+    def train_row(self, a, b):  # a: the inputs, b: the targets
         """train_row(x, y): one step of backprop on cross-entropy; returns the row's loss."""
         import micronn_backprop
-        return micronn_backprop.train_row(self, *args)
+        return micronn_backprop.train_row(self, a, b)
 
     def predict(self, inputs, exp=math.exp, len=len, sum=sum):
         """The output layer's values for inputs, as a new list."""
