@@ -202,7 +202,6 @@ def test_a_changed_gesture_file_is_refused(tmp_path):
 # The command -----------------------------------------------------------------------------
 
 def test_train_data_json_writes_model_gesture_file_and_plot(tmp_path):
-    pytest.importorskip('matplotlib')
     path = gesture_motions.write(tmp_path / 'motions.json')
     code, out, err = cli('train', '--data', path, '--epochs', '30', '-o', str(tmp_path / 'g.mn'),
                          '--plot', str(tmp_path / 'g.png'), cwd=str(tmp_path))

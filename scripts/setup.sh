@@ -5,7 +5,8 @@
 #   test: (the default; `make test`, `make test-all`, `make setup`) that, plus MicroPython
 #         WebAssembly (npm, pinned by its package-lock.json) and micronn's `test` and `convert`
 #         extras (pytest, hypothesis; scikit-learn, onnx, onnxruntime, pandas), the `studio`
-#         extra (aiohttp) and, for the studio's browser tests, Debian's chromium (playwright
+#         extra (aiohttp), the `bench` extra (matplotlib, for `micronn train --plot` and the
+#         bench's chart) and, for the studio's browser tests, Debian's chromium (playwright
 #         drives it; playwright's own browser download is not used).
 # Needs only the system python3: Debian 12+ and Ubuntu 23.04+ refuse `pip install` outside a
 # virtual environment (PEP 668), so micronn goes into .venv whatever environment is active. Each
@@ -14,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-test}" in
     demo) WHAT=demo; EXTRAS="" ;;
-    test) WHAT=test; EXTRAS="test,convert,studio" ;;
+    test) WHAT=test; EXTRAS="test,convert,studio,bench" ;;
     *) echo "usage: bash scripts/setup.sh [demo|test]" >&2; exit 2 ;;
 esac
 SUDO=""
