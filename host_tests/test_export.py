@@ -160,7 +160,9 @@ def board(microbit):
 def on_board(link, src, xs, name='exported'):
     """Each row's predict on the board, from src imported there on a fresh heap. The rows go
     in a file too: write_file checks its sum there, while a digit lost from a typed command
-    under load could still parse, as another input."""
+    under load could still parse, as another input. A soft reset first: what the last test
+    imported would crowd the writes of a module as large as [2, 29, 1]'s."""
+    link.soft_reset()
     link.write_file(name + '.py', src.encode())
     link.write_file('rows.py', ('X = %r\n' % (xs,)).encode())
     link.soft_reset()

@@ -35,7 +35,11 @@ def send(link, window):
 
 
 def on_board(link, window, code):
-    """The window's features on the board; code: struct's for the board's floats."""
+    """The window's features on the board; code: struct's for the board's floats. On a fresh
+    heap: on the micro:bit, what earlier windows left there stopped a command parsing once,
+    beside two busy processes."""
+    link.soft_reset()
+    link.exec('import gc, struct, micronn_features')
     send(link, window)
     link.exec('f=micronn_features.features(x,y,z)')
     return list(struct.unpack('<24' + code, link.eval("struct.pack('<24%s',*f)" % code)))
@@ -46,7 +50,6 @@ def differences(link, profile, windows):
     scale (relative past 1)."""
     worst = 0.0
     code = 'f' if profile['float'] == 'single' else 'd'
-    link.exec('import gc, struct, micronn_features')
     for window in windows:
         host = gesture_features.features(*window)
         got = on_board(link, window, code)
