@@ -7,8 +7,8 @@
 # Each name this file makes costs the board heap, and the interpreter's first table holds 20:
 # `import micronn` at a fresh REPL stays within it (docs/design.md). So the methods pass *args
 # on to their module, whose functions carry the blog's signatures (train_row, called for every
-# row, names its two by names in ROM), and paths a board seldom takes import their module from
-# a string (one over 10 characters is not made a name).
+# row, takes its two under names in ROM instead), and paths a board seldom takes import their
+# module from a string (one over 10 characters is not made a name).
 # No f-strings and no imports beyond math: old ports lack them.
 import math
 
