@@ -14,7 +14,6 @@ import pytest
 import micronn
 import micronn_save
 from micronn_tools import firmware, modelfile
-from micronn_tools.errors import BoardExecError
 from micronn_tools.link import Link
 from micronn_tools.strip import strip_source
 
@@ -283,10 +282,6 @@ def test_microbit_predicts_like_cpython(board, k, layers):
 
 @pytest.mark.slow
 @pytest.mark.microbit
-# Only the board running out of heap is expected: a wrong weight still fails. Measured after
-# merging main: beside micronn, its training, micronn_act and the net, with about 3,000 B free, the board's parser could not allocate room for the second step's
-# command (sent through the link's checked exec); before the merge the same 20 steps ran.
-@pytest.mark.xfail(raises=BoardExecError, reason='micro:bit: parser out of heap between steps')
 @pytest.mark.parametrize('k, layers', [(2, [(3, 'tanh'), (1, 'identity')]),
                                        (2, [(3, 'relu'), (2, 'softmax')])])
 def test_microbit_trains_like_cpython(board, k, layers):
