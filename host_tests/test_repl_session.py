@@ -50,13 +50,13 @@ def host_session():
 def typed(microbit, lines):
     """What the board printed for each of lines, typed at a fresh REPL of a board that
     `micronn flash` left with firmware, demo and a model."""
+    net = micronn.NeuralNet(['x1', 'x2'], seed=3)
+    net.add_layer(3)
+    net.add_layer(1)
+    with Link(microbit.port, timeout=60) as link:  # checked: a damaged piece is sent again
+        Board(link, boards.get('microbit-emulated')).put_model(net, say=lambda *a, **k: None)
     # unchecked, as a person types at the REPL (see Link(checked=False))
     with Link(microbit.port, timeout=60, checked=False) as link:
-        board = Board(link, boards.get('microbit-emulated'))
-        net = micronn.NeuralNet(['x1', 'x2'], seed=3)
-        net.add_layer(3)
-        net.add_layer(1)
-        board.put_model(net, say=lambda *a, **k: None)
         link.soft_reset()
         return [link.exec(line, timeout=600) for line in lines]
 

@@ -61,10 +61,11 @@ TRAIN = ("X=[[0,0],[0,1],[1,0],[1,1]]\nfor i in range(8000):\n x=X[i%4]\n"
 
 @pytest.fixture(scope='module')
 def board(microbit):
-    # unchecked commands: see Link(checked=False)
-    with Link(microbit.port, timeout=60, checked=False) as link:
+    with Link(microbit.port, timeout=60) as link:  # checked: a piece damaged on the way goes again
         for m in MODULES:
             link.write_file(m + '.py', strip_source(source(m)).encode())
+    # unchecked commands: see Link(checked=False)
+    with Link(microbit.port, timeout=60, checked=False) as link:
         yield link
 
 

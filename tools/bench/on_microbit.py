@@ -323,18 +323,19 @@ def run_microbit_all(part, r, n=10):
 def _timed_and_searched(r, n, say):
     from ..emulated.microbit import EmulatedMicrobit
     from ..link import Link
-    # unchecked commands: see Link(checked=False)
-    with EmulatedMicrobit(icount=True, seed=SEED) as mb, \
-            Link(mb.port, timeout=120, checked=False) as link:
+    with EmulatedMicrobit(icount=True, seed=SEED) as mb:
         say('emulated micro:bit (QEMU, -icount shift=6) on %s: uploading' % mb.port)
-        for name, text in sources(exports=()).items():  # exports: one at a time, for room
-            link.write_file(name, text.encode())
-        _fresh(link)
-        r['board', 'heap', 'free'] = _free(link)
-        say('timing micronn and the blog on the board')
-        r.update(run_microbit(link, n))
-        for shape in ([2, 'H', 1], [4, 'H', 3]):
-            say('searching the largest %s that trains on the board (bisection on H, then the %d '
-                'sizes above)' % (str(shape).replace("'", ''), BAND))
-            h, left = largest(link, shape, say=say)
-            r['micronn', str(shape).replace("'", ''), 'largest'] = (h, left)
+        with Link(mb.port, timeout=120) as link:  # checked: a damaged piece is sent again
+            for name, text in sources(exports=()).items():  # exports: one at a time, for room
+                link.write_file(name, text.encode())
+        # unchecked commands: see Link(checked=False)
+        with Link(mb.port, timeout=120, checked=False) as link:
+            _fresh(link)
+            r['board', 'heap', 'free'] = _free(link)
+            say('timing micronn and the blog on the board')
+            r.update(run_microbit(link, n))
+            for shape in ([2, 'H', 1], [4, 'H', 3]):
+                say('searching the largest %s that trains on the board (bisection on H, then '
+                    'the %d sizes above)' % (str(shape).replace("'", ''), BAND))
+                h, left = largest(link, shape, say=say)
+                r['micronn', str(shape).replace("'", ''), 'largest'] = (h, left)
