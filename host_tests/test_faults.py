@@ -485,6 +485,13 @@ def test_an_unchecked_command_that_fails_on_the_board_is_not_sent_again(board):
         assert link.damaged == 0
 
 
+def test_files_are_not_written_over_an_unchecked_link(board):
+    with Link(board.port, timeout=10, checked=False) as link:
+        with pytest.raises(ValueError, match='needs a checked link'):
+            link.write_file('unchecked.txt', b'micronn')
+        assert 'unchecked.txt' not in link.eval("__import__('os').listdir()")
+
+
 def test_the_boot_key_lost_is_sent_again(board, models, flashed_a):
     # the Ctrl-D that restarts main.py, where the server answers predictions
     with FaultyLink(board.port) as mitm:

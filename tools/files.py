@@ -65,6 +65,11 @@ class OnBoardFiles:
         """Write bytes to name on the board, in pieces, then check size and sum there. Each
         piece runs only if it arrived whole, so the sum fails only if the board itself
         wrote wrong: then the whole file is written again, up to `tries` times in all."""
+        if not self.checked:
+            # a piece damaged on the way would be written as it arrived, and on a busy
+            # machine all the tries can lose the same bytes
+            raise ValueError('write_file needs a checked link: open Link(port) to write %s'
+                             % name)
         for attempt in range(1, tries + 1):
             try:
                 return self._write_once(name, data, progress)
