@@ -2,12 +2,11 @@
 # the sensor they sample, the gesture firmware they put there (the manifest's kind "gesture";
 # a flash of a gesture model writes its kind "live", for the loop at boot), and a program on
 # the board whose lines stream back as it prints them.
-import contextlib
 import re
 
 from . import files, firmware
 from .errors import BoardError, BoardExecError
-from .link import _booted
+from .link import _booted, checking
 
 SENSOR_HELP = ('the board\'s sensor function, module.function returning (x, y, z) in g, e.g. '
                'vboard_accel.read on the virtual board (default: a micro:bit\'s accelerometer)')
@@ -65,16 +64,11 @@ def put_model(board, path, name=firmware.GESTURE_FILE):
     return name
 
 
-@contextlib.contextmanager
 def unchecked(link):
     """Commands sent as they are (one that arrives damaged raises what the link sends it again
     on): run by the link's checking helper, the features nest deeper than a micro:bit's C
     stack allows."""
-    checked, link.checked = link.checked, False
-    try:
-        yield link
-    finally:
-        link.checked = checked
+    return checking(link, False)
 
 
 def stream(board, code, on_line, timeout):

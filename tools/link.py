@@ -6,6 +6,7 @@
 # holds; a damaged one is sent again, more slowly); results read back as repr() through
 # ast.literal_eval. Files on the board: files.OnBoardFiles.
 import ast
+import contextlib
 import os
 import re
 import time
@@ -34,6 +35,17 @@ HELPER = ("def _mn_sum(s,x=0):\n d=s;f=0\n if not x:f=open(s,'rb');d=f.read(64)\
           " if (k,a,b)!=x:return \"print('\\\\x15')\"\n print('\\x06',end='')\n return s")
 # A command whose sums reach past 65521, so that a helper damaged on its way is caught
 _SELF_TEST = 'print(%r)' % ('micronn ' * 8)
+
+
+@contextlib.contextmanager
+def checking(link, checked):
+    """link's commands checked or not for a while: a link opened unchecked writes its files
+    checked (write_file refuses otherwise)."""
+    was, link.checked = link.checked, checked
+    try:
+        yield link
+    finally:
+        link.checked = was
 
 
 def is_virtual(port):

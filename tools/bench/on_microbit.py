@@ -114,8 +114,10 @@ def run_microbit(link, n=10):
 def run_export(link, shape, n):
     """Heap of importing the exported net on a fresh board, and us per predict: called as
     p(x), p a global, as the floor f(x) is."""
+    from ..link import checking
     name = export_name(shape)
-    link.write_file(name + '.py', exported(shape).encode())
+    with checking(link, True):  # a piece damaged on the way goes again
+        link.write_file(name + '.py', exported(shape).encode())
     _fresh(link)
     try:
         r = {('export', str(shape), 'heap'): _import_heap(link, name)}
