@@ -21,7 +21,7 @@ from micronn_tools import files, modelfile
 from micronn_tools import firmware
 from micronn_tools.board import HEAP_FIXED, HEAP_PER_WEIGHT, Board
 from micronn_tools.errors import BoardError, BoardExecError
-from micronn_tools.link import Link
+from micronn_tools.link import Link, checking
 
 from faulty_link import FaultyLink
 from helpers import cli, start_cli, train_models
@@ -485,11 +485,16 @@ def test_an_unchecked_command_that_fails_on_the_board_is_not_sent_again(board):
         assert link.damaged == 0
 
 
-def test_files_are_not_written_over_an_unchecked_link(board):
+def test_files_are_written_over_an_unchecked_link_only_while_it_checks(board):
     with Link(board.port, timeout=10, checked=False) as link:
-        with pytest.raises(ValueError, match='needs a checked link'):
+        with pytest.raises(RuntimeError, match='needs a checked link'):
             link.write_file('unchecked.txt', b'micronn')
         assert 'unchecked.txt' not in link.eval("__import__('os').listdir()")
+        with checking(link, True):
+            link.write_file('unchecked.txt', b'micronn')
+        assert not link.checked
+        assert link.eval("open('unchecked.txt','rb').read()") == b'micronn'
+        link.remove('unchecked.txt')
 
 
 def test_the_boot_key_lost_is_sent_again(board, models, flashed_a):

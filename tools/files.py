@@ -67,9 +67,9 @@ class OnBoardFiles:
         wrote wrong: then the whole file is written again, up to `tries` times in all."""
         if not self.checked:
             # a piece damaged on the way would be written as it arrived, and on a busy
-            # machine all the tries can lose the same bytes
-            raise ValueError('write_file needs a checked link: open Link(port) to write %s'
-                             % name)
+            # machine every try can lose bytes. Not a ValueError: that is the user's mistake
+            raise RuntimeError('write_file needs a checked link: open Link(port), or write %s '
+                               'inside link.checking(link, True)' % name)
         for attempt in range(1, tries + 1):
             try:
                 return self._write_once(name, data, progress)

@@ -66,8 +66,8 @@ def put_model(board, path, name=firmware.GESTURE_FILE):
 
 def unchecked(link):
     """Commands sent as they are (one that arrives damaged raises what the link sends it again
-    on): run by the link's checking helper, the features nest deeper than a micro:bit's C
-    stack allows."""
+    on): run by the link's helper _mn_sum, the features nest deeper than a micro:bit's C
+    stack allows. write_file refuses inside it."""
     return checking(link, False)
 
 

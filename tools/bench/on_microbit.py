@@ -116,6 +116,7 @@ def run_export(link, shape, n):
     p(x), p a global, as the floor f(x) is."""
     from ..link import checking
     name = export_name(shape)
+    _fresh(link)  # a checked write needs room for the helper: not beside the last export
     with checking(link, True):  # a piece damaged on the way goes again
         link.write_file(name + '.py', exported(shape).encode())
     _fresh(link)
