@@ -42,7 +42,7 @@ def checking(link, checked):
     """link's commands checked or not for a while: a link opened unchecked writes its files
     checked (write_file refuses otherwise)."""
     was, link.checked = link.checked, checked
-    if checked:
+    if checked and not was:
         link.helper = False  # one sent unchecked was never proven by its self-test
     try:
         yield link
